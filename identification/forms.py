@@ -1,0 +1,61 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Membership, Project, Role
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "description", "species", "time_zone", "event_gap_seconds"]
+
+    def clean_time_zone(self) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        value = self.cleaned_data["time_zone"]
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                f"{value!r} is not an IANA time zone (e.g. Africa/Johannesburg, UTC)."
+            ) from None
+        return value
+
+
+class ProjectSettingsForm(ProjectForm):
+    class Meta(ProjectForm.Meta):
+        fields = [
+            *ProjectForm.Meta.fields,
+            "individual_code_prefix",
+            "new_individual_threshold",
+        ]
+
+    def clean_new_individual_threshold(self) -> float:
+        value = self.cleaned_data["new_individual_threshold"]
+        if not 0.0 <= value <= 1.0:
+            raise forms.ValidationError("The threshold is a probability between 0 and 1.")
+        return value
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.RANGER)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(f"No user named {username!r}.") from None
+
+    def save(self) -> Membership:
+        membership, _ = Membership.objects.update_or_create(
+            project=self.project,
+            user=self.cleaned_data["username"],
+            defaults={"role": self.cleaned_data["role"]},
+        )
+        return membership

@@ -1,0 +1,24 @@
+"""Domain models, one file per concern."""
+
+from .batches import Batch, BatchItem
+from .decisions import Decision
+from .individuals import Individual
+from .media import Event, Media
+from .projects import Deployment, Membership, Project, Role
+from .sightings import Candidate, Sighting, SightingFeatures
+
+__all__ = [
+    "Batch",
+    "BatchItem",
+    "Candidate",
+    "Decision",
+    "Deployment",
+    "Event",
+    "Individual",
+    "Media",
+    "Membership",
+    "Project",
+    "Role",
+    "Sighting",
+    "SightingFeatures",
+]

@@ -1,0 +1,75 @@
+from django.db import models
+
+
+def media_upload_to(instance: "Media", filename: str) -> str:
+    # Content-addressed: re-processing the same image writes the same name.
+    return f"projects/{instance.project_id}/media/{instance.sha256[:2]}/{instance.sha256}{_ext(filename)}"
+
+
+def thumbnail_upload_to(instance: "Media", filename: str) -> str:
+    return f"projects/{instance.project_id}/thumbs/{instance.sha256[:2]}/{instance.sha256}.jpg"
+
+
+def _ext(filename: str) -> str:
+    dot = filename.rfind(".")
+    return filename[dot:].lower() if dot != -1 and len(filename) - dot <= 6 else ""
+
+
+class Event(models.Model):
+    """A burst: images of one deployment taken within the project's event gap."""
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="events")
+    deployment = models.ForeignKey(
+        "Deployment", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        indexes = [models.Index(fields=["deployment", "start"])]
+
+    def __str__(self) -> str:
+        return f"Event {self.pk} ({self.start:%Y-%m-%d %H:%M:%S})" if self.start else f"Event {self.pk}"
+
+
+class Media(models.Model):
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="media")
+    deployment = models.ForeignKey(
+        "Deployment", on_delete=models.SET_NULL, null=True, blank=True, related_name="media"
+    )
+    batch = models.ForeignKey(
+        "Batch", on_delete=models.SET_NULL, null=True, blank=True, related_name="media"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="media"
+    )
+    file = models.FileField(upload_to=media_upload_to, max_length=300)
+    thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=500)
+    file_size = models.PositiveBigIntegerField(default=0)
+    mime_type = models.CharField(max_length=50, blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    taken_at = models.DateTimeField(null=True, blank=True, help_text="EXIF DateTimeOriginal.")
+    timestamp_missing = models.BooleanField(
+        default=False, help_text="The image had no EXIF capture time."
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    camera_make = models.CharField(max_length=100, blank=True)
+    camera_model = models.CharField(max_length=100, blank=True)
+    exif = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sha256"], name="unique_media_per_project"),
+        ]
+        indexes = [models.Index(fields=["deployment", "taken_at"])]
+        ordering = ["taken_at", "pk"]
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,148 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Role(models.TextChoices):
+    """Roles are cumulative: an expert can also upload, an admin can do everything."""
+
+    RANGER = "ranger", "Ranger"
+    EXPERT = "expert", "Expert"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.RANGER: 1, Role.EXPERT: 2, Role.ADMIN: 3}
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ProjectQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    species = models.CharField(
+        max_length=200, blank=True, help_text="Scientific name of the species re-identified."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="IANA time zone of the cameras' clocks, e.g. Africa/Johannesburg. "
+        "EXIF times without an offset are read in it.",
+    )
+    event_gap_seconds = models.PositiveIntegerField(
+        default=60, help_text="Images of one deployment closer in time than this form one event."
+    )
+    individual_code_prefix = models.CharField(max_length=20, default="IND-")
+    new_individual_threshold = models.FloatField(
+        default=0.5,
+        help_text="Below this fused probability, a sighting is proposed as a new individual.",
+    )
+    # Per-project overrides of the pipeline configuration (worker.pipeline.config keys).
+    reid_config = models.JSONField(default=dict, blank=True)
+    # The isotonic calibrations fitted on this project's decisions; empty means the default.
+    calibration = models.JSONField(default=dict, blank=True)
+    decisions_since_refit = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.name)[:70] or "project"
+        slug, n = base, 2
+        while Project.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("project_detail", args=[self.slug])
+
+    def role_of(self, user) -> str | None:
+        if not user.is_authenticated:
+            return None
+        membership = self.memberships.filter(user=user).first()
+        return membership.role if membership else None
+
+    def has_role(self, user, minimum: str) -> bool:
+        role = self.role_of(user)
+        return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+
+    def next_individual_code(self) -> str:
+        """The next free code such as IND-0042, skipping codes already taken or aliased."""
+        from .individuals import Individual
+
+        prefix = self.individual_code_prefix
+        numbers = [0]
+        for code in Individual.objects.filter(project=self, code__startswith=prefix).values_list(
+            "code", flat=True
+        ):
+            suffix = code[len(prefix) :]
+            if suffix.isdigit():
+                numbers.append(int(suffix))
+        return f"{prefix}{max(numbers) + 1:04d}"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.RANGER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="unique_membership"),
+        ]
+        ordering = ["project", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"
+
+
+class Deployment(models.Model):
+    """A camera station for a period of time (Camtrap DP deployment)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deployments")
+    code = models.CharField(max_length=100, help_text="Deployment ID, unique in the project.")
+    name = models.CharField(max_length=200, blank=True, help_text="Location name.")
+    location_id = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    coordinate_uncertainty = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Metres."
+    )
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    camera_id = models.CharField(max_length=100, blank=True)
+    camera_model = models.CharField(max_length=200, blank=True)
+    camera_height = models.FloatField(null=True, blank=True, help_text="Metres.")
+    habitat = models.CharField(max_length=200, blank=True)
+    bait_use = models.BooleanField(null=True, blank=True)
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="unique_deployment_code"),
+        ]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()

@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    FRONT = "front", "Front"
+    BACK = "back", "Back"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Sighting(models.Model):
+    """One animal occurrence in one image, to be identified."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        CONFIRMED = "confirmed", "Confirmed"
+        # Discarded by an expert: no identifiable animal (empty frame, too blurred).
+        REJECTED = "rejected", "Rejected"
+
+    class PipelineStatus(models.TextChoices):
+        QUEUED = "queued", "Waiting for features"
+        EXTRACTED = "extracted", "Features extracted"
+        MATCHED = "matched", "Matched"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="sightings")
+    media = models.ForeignKey("Media", on_delete=models.CASCADE, related_name="sightings")
+    # Bounding box in relative coordinates (0..1, Camtrap DP); empty means the whole frame.
+    bbox_x = models.FloatField(null=True, blank=True)
+    bbox_y = models.FloatField(null=True, blank=True)
+    bbox_width = models.FloatField(null=True, blank=True)
+    bbox_height = models.FloatField(null=True, blank=True)
+    side = models.CharField(max_length=10, choices=Side.choices, default=Side.UNKNOWN)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The current identity, derived from the decision trail and kept here for queries.
+    individual = models.ForeignKey(
+        "Individual", on_delete=models.SET_NULL, null=True, blank=True, related_name="sightings"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    pipeline_status = models.CharField(
+        max_length=10, choices=PipelineStatus.choices, default=PipelineStatus.QUEUED
+    )
+    pipeline_error = models.CharField(max_length=500, blank=True)
+    p_new = models.FloatField(null=True, blank=True, help_text="Probability of a new individual.")
+    matched_at = models.DateTimeField(null=True, blank=True)
+    # A short review claim so two experts do not get the same sighting at once.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["project", "status", "pipeline_status"]),
+            models.Index(fields=["project", "individual"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sighting {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sighting_detail", args=[self.project.slug, self.pk])
+
+    @property
+    def has_bbox(self) -> bool:
+        return None not in (self.bbox_x, self.bbox_y, self.bbox_width, self.bbox_height)
+
+    def crop_box(self, width: int, height: int) -> tuple[int, int, int, int] | None:
+        """The bounding box in pixels of an image of the given size, or None for the whole frame."""
+        if not self.has_bbox:
+            return None
+        left = max(0, round(self.bbox_x * width))
+        top = max(0, round(self.bbox_y * height))
+        right = min(width, round((self.bbox_x + self.bbox_width) * width))
+        bottom = min(height, round((self.bbox_y + self.bbox_height) * height))
+        return (left, top, right, bottom) if right > left and bottom > top else None
+
+
+class SightingFeatures(models.Model):
+    """Global and local descriptors of a sighting, extracted once (worker.pipeline format)."""
+
+    sighting = models.OneToOneField(Sighting, on_delete=models.CASCADE, related_name="features")
+    data = models.BinaryField()
+    model_versions = models.JSONField(default=dict)
+    config_key = models.CharField(max_length=64, help_text="Hash of the extraction settings.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Features of sighting {self.sighting_id}"
+
+
+class Candidate(models.Model):
+    """A ranked proposal: this sighting could be that individual."""
+
+    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="candidates")
+    rank = models.PositiveSmallIntegerField()
+    individual = models.ForeignKey("Individual", on_delete=models.CASCADE, related_name="+")
+    gallery_sighting = models.ForeignKey(
+        Sighting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # {"global": {"raw": 0.71, "calibrated": 0.42}, "aliked": {...}}
+    scores = models.JSONField(default=dict)
+    fused = models.FloatField(help_text="Fused probability of the same individual.")
+    # [[x1, y1, x2, y2, confidence], ...] in original pixels of query and gallery image.
+    correspondences = models.JSONField(default=list, blank=True)
+    model_versions = models.JSONField(default=dict)
+    rejected = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sighting", "individual"], name="unique_candidate_individual"
+            ),
+        ]
+        ordering = ["sighting", "rank"]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.individual_id} for sighting {self.sighting_id}"

@@ -1,0 +1,30 @@
+"""The one guard every project URL goes through."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from ..models import Membership, Project, Role
+from ..models.projects import ROLE_RANK
+
+
+def get_project_for_user(request, slug: str, minimum_role: str = Role.RANGER) -> Project:
+    """The project if the user is a member with at least `minimum_role`.
+
+    Non-members get 404, not 403, so other projects' names and ids do not leak. A member whose
+    role is too low gets 403 with a message naming the role needed. The member's role is left
+    on `project.user_role` for templates.
+    """
+    if not request.user.is_authenticated:
+        raise Http404("No such project")
+    membership = (
+        Membership.objects.select_related("project")
+        .filter(project__slug=slug, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such project")
+    if ROLE_RANK[Role(membership.role)] < ROLE_RANK[Role(minimum_role)]:
+        raise PermissionDenied(f"This needs the {Role(minimum_role).label.lower()} role.")
+    project = membership.project
+    project.user_role = membership.role
+    return project

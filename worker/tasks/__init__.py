@@ -1,0 +1,4 @@
+"""Celery tasks. Celery's autodiscovery imports this package; each module registers its tasks.
+
+Tasks take ids, are idempotent and retry-safe, and are queued with delay_on_commit.
+"""
