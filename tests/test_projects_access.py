@@ -26,7 +26,8 @@ def test_anonymous_user_is_sent_to_sign_in(client, project):
 
 
 def test_ranger_cannot_open_settings_but_admin_can(client_of, ranger, admin_user, project):
-    assert client_of(ranger).get(reverse("project_settings", args=[project.slug])).status_code == 403
+    url = reverse("project_settings", args=[project.slug])
+    assert client_of(ranger).get(url).status_code == 403
     assert (
         client_of(admin_user).get(reverse("project_settings", args=[project.slug])).status_code
         == 200
@@ -54,7 +55,8 @@ def test_project_with_unknown_time_zone_is_refused(client_of, ranger):
 
 def test_admin_adds_a_member_and_ranger_cannot(client_of, admin_user, ranger, outsider, project):
     url = reverse("member_list", args=[project.slug])
-    assert client_of(ranger).post(url, {"username": "outsider", "role": "expert"}).status_code == 403
+    data = {"username": "outsider", "role": "expert"}
+    assert client_of(ranger).post(url, data).status_code == 403
     response = client_of(admin_user).post(url, {"username": "outsider", "role": "expert"})
     assert response.status_code == 302
     assert project.role_of(outsider) == Role.EXPERT

@@ -3,7 +3,8 @@ from django.db import models
 
 def media_upload_to(instance: "Media", filename: str) -> str:
     # Content-addressed: re-processing the same image writes the same name.
-    return f"projects/{instance.project_id}/media/{instance.sha256[:2]}/{instance.sha256}{_ext(filename)}"
+    digest = instance.sha256
+    return f"projects/{instance.project_id}/media/{digest[:2]}/{digest}{_ext(filename)}"
 
 
 def thumbnail_upload_to(instance: "Media", filename: str) -> str:
@@ -30,7 +31,9 @@ class Event(models.Model):
         indexes = [models.Index(fields=["deployment", "start"])]
 
     def __str__(self) -> str:
-        return f"Event {self.pk} ({self.start:%Y-%m-%d %H:%M:%S})" if self.start else f"Event {self.pk}"
+        if self.start is None:
+            return f"Event {self.pk}"
+        return f"Event {self.pk} ({self.start:%Y-%m-%d %H:%M:%S})"
 
 
 class Media(models.Model):

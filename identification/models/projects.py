@@ -63,15 +63,15 @@ class Project(models.Model):
             self.slug = self._unique_slug()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("project_detail", args=[self.slug])
+
     def _unique_slug(self) -> str:
         base = slugify(self.name)[:70] or "project"
         slug, n = base, 2
         while Project.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def get_absolute_url(self) -> str:
-        return reverse("project_detail", args=[self.slug])
 
     def role_of(self, user) -> str | None:
         if not user.is_authenticated:
@@ -125,9 +125,7 @@ class Deployment(models.Model):
     location_id = models.CharField(max_length=100, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    coordinate_uncertainty = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Metres."
-    )
+    coordinate_uncertainty = models.PositiveIntegerField(null=True, blank=True, help_text="Metres.")
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
     camera_id = models.CharField(max_length=100, blank=True)

@@ -79,9 +79,10 @@ def member_list(request, slug):
 def member_remove(request, slug, pk):
     project = get_project_for_user(request, slug, Role.ADMIN)
     membership = get_object_or_404(Membership, project=project, pk=pk)
-    if membership.role == Role.ADMIN and not project.memberships.filter(
-        role=Role.ADMIN
-    ).exclude(pk=pk).exists():
+    if (
+        membership.role == Role.ADMIN
+        and not project.memberships.filter(role=Role.ADMIN).exclude(pk=pk).exists()
+    ):
         messages.error(request, "A project needs at least one admin.")
     else:
         membership.delete()
@@ -97,4 +98,5 @@ def project_settings(request, slug):
         form.save()
         messages.success(request, "Settings saved.")
         return redirect("project_settings", slug)
-    return render(request, "identification/project_settings.html", {"project": project, "form": form})
+    context = {"project": project, "form": form}
+    return render(request, "identification/project_settings.html", context)
