@@ -28,6 +28,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _reid_only_when_asked(request, settings):
+    """The re-ID models are slow on CPU: only tests marked `reid` run the pipeline."""
+    settings.REIDSITE_ENABLE_REID = request.node.get_closest_marker("reid") is not None
+
+
 def _user(username: str, **extra):
     return get_user_model().objects.create_user(username, password="pw-" + username, **extra)
 
