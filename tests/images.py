@@ -10,6 +10,10 @@ import numpy as np
 import piexif
 from PIL import Image
 
+from identification.services.synthetic import pattern_image
+
+__all__ = ["exif_bytes", "jpeg_bytes", "pattern_image", "png_bytes"]
+
 
 def _rational(value: float, denominator: int = 10000) -> tuple[int, int]:
     frac = Fraction(value).limit_denominator(denominator)
@@ -77,27 +81,3 @@ def png_bytes(width: int = 64, height: int = 48, seed: int = 0) -> bytes:
     out = io.BytesIO()
     Image.fromarray(rng.integers(0, 255, (height, width, 3), dtype=np.uint8)).save(out, "PNG")
     return out.getvalue()
-
-
-def pattern_image(individual: int, view: int, size: int = 256) -> Image.Image:
-    """A synthetic "individual": a fixed random stripe/spot coat, seen with a per-view shift,
-    rotation and brightness, so the same individual is recognisable across views."""
-    rng = np.random.default_rng(1000 + individual)
-    canvas = np.full((size * 2, size * 2), 128, dtype=np.float32)
-    yy, xx = np.mgrid[0 : size * 2, 0 : size * 2]
-    for _ in range(14):
-        cx, cy = rng.uniform(0, size * 2, 2)
-        r = rng.uniform(6, 22)
-        canvas[(xx - cx) ** 2 + (yy - cy) ** 2 < r * r] = rng.choice([20, 235])
-    for _ in range(5):
-        angle = rng.uniform(0, np.pi)
-        offset = rng.uniform(0, size * 2)
-        band = np.abs(np.cos(angle) * xx + np.sin(angle) * yy - offset) < rng.uniform(3, 9)
-        canvas[band] = 30
-    view_rng = np.random.default_rng(individual * 100 + view)
-    image = Image.fromarray(canvas.astype(np.uint8)).convert("RGB")
-    image = image.rotate(view_rng.uniform(-12, 12), resample=Image.Resampling.BILINEAR)
-    dx, dy = view_rng.integers(size // 3, size // 3 * 2, 2)
-    image = image.crop((dx, dy, dx + size, dy + size))
-    gain = view_rng.uniform(0.8, 1.2)
-    return image.point(lambda v: max(0, min(255, int(v * gain))))
