@@ -187,8 +187,19 @@ REIDSITE_THUMBNAIL_SIZE = env_int("REIDSITE_THUMBNAIL_SIZE", 480, minimum=32)
 REIDSITE_DEFAULT_EVENT_GAP_SECONDS = env_int("REIDSITE_DEFAULT_EVENT_GAP_SECONDS", 60, minimum=0)
 REIDSITE_REVIEW_CLAIM_SECONDS = env_int("REIDSITE_REVIEW_CLAIM_SECONDS", 120, minimum=1)
 REIDSITE_CALIBRATION_REFIT_EVERY = env_int("REIDSITE_CALIBRATION_REFIT_EVERY", 50, minimum=1)
-# The global descriptor, e.g. "hf-hub:BVRA/MegaDescriptor-L-384" or a local checkpoint path.
+# The global descriptor: a timm model name such as "hf-hub:BVRA/MegaDescriptor-L-384"; unset
+# means the offline ImageNet EfficientNet-Lite0. REIDSITE_GLOBAL_CHECKPOINT loads that
+# architecture's weights from a local file (.pth/.safetensors) instead of downloading them.
 REIDSITE_GLOBAL_MODEL = env_str("REIDSITE_GLOBAL_MODEL")
+REIDSITE_GLOBAL_CHECKPOINT = env_str("REIDSITE_GLOBAL_CHECKPOINT")
+if REIDSITE_GLOBAL_CHECKPOINT and not Path(REIDSITE_GLOBAL_CHECKPOINT).is_file():
+    raise ImproperlyConfigured(
+        f"REIDSITE_GLOBAL_CHECKPOINT must be an existing file, got {REIDSITE_GLOBAL_CHECKPOINT!r}"
+    )
+if REIDSITE_GLOBAL_CHECKPOINT and not REIDSITE_GLOBAL_MODEL:
+    raise ImproperlyConfigured(
+        "REIDSITE_GLOBAL_CHECKPOINT needs REIDSITE_GLOBAL_MODEL (its architecture)"
+    )
 # Skip the re-ID stage after ingest (useful for ingest benchmarks and light demo hosts).
 REIDSITE_ENABLE_REID = env_bool("REIDSITE_ENABLE_REID", True)
 
