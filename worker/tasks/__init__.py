@@ -2,3 +2,5 @@
 
 Tasks take ids, are idempotent and retry-safe, and are queued with delay_on_commit.
 """
+
+from . import reid  # noqa: E402, F401

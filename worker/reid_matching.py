@@ -1,0 +1,157 @@
+"""Matching sightings against their project's gallery, in full or incrementally.
+
+Full matching shortlists the whole gallery; the incremental path, used when experts add a few
+images to the gallery, scores pending sightings against those new images only and folds the
+scores into the stored candidates (best image per individual), so a confirmation reaches the
+next sightings in seconds instead of a full recompute.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db.models import Prefetch
+
+from identification.models import Candidate, Project, Sighting
+from worker import reid_store
+from worker.pipeline.config import PipelineConfig
+from worker.pipeline.features import Features, get_extractor
+from worker.pipeline.fusion import IndividualScore, WildFusion, merge_candidates
+from worker.pipeline.gallery import Gallery
+
+log = logging.getLogger(__name__)
+
+TOP_N = 5
+# Past this many new gallery images, re-matching pending sightings in full is cheaper than
+# scoring each of them against every new image.
+INCREMENTAL_MAX_NEW = 20
+# Each new gallery image re-scores at most this many pending sightings: those its own
+# global + keypoint-voting shortlist finds among them.
+INCREMENTAL_PENDING_K = 50
+
+
+def _fusion(project: Project, config: PipelineConfig) -> WildFusion:
+    extractor = get_extractor(config)
+    return WildFusion(
+        config, reid_store.project_calibrations(project), model_versions=extractor.model_versions
+    )
+
+
+def _pending_with_features(project: Project, key: str, ids=None):
+    qs = project.sightings.filter(
+        status=Sighting.Status.PENDING,
+        features__config_key=key,
+    ).exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.select_related("features", "media").order_by("pk")
+
+
+def _rejected_labels(sighting: Sighting) -> set[str]:
+    return {str(c.individual_id) for c in sighting.candidates.all() if c.rejected}
+
+
+def match_sightings(project: Project, sighting_ids: list[int], config: PipelineConfig) -> None:
+    """Rank the gallery's individuals for each pending sighting and store the candidates."""
+    key = config.config_key()
+    cached = reid_store.gallery_for(project, config)
+    fusion = _fusion(project, config)
+    pending = _pending_with_features(project, key, sighting_ids).prefetch_related("candidates")
+    for sighting in pending:
+        query = Features.from_bytes(bytes(sighting.features.data))
+        rejected = _rejected_labels(sighting)
+        if len(cached.gallery):
+            result = fusion.rank(query, cached.gallery, top_n=TOP_N + len(rejected))
+            candidates, p_new = result.candidates, result.p_new
+        else:
+            candidates, p_new = [], 1.0
+        reid_store.store_candidates(
+            sighting,
+            candidates,
+            _p_new(candidates, rejected, p_new),
+            fusion.versions,
+            reid_store.query_offset(sighting),
+            cached.offsets,
+        )
+
+
+def _p_new(candidates: list[IndividualScore], rejected: set[str], default: float) -> float:
+    """1 - the best score among individuals the experts have not ruled out."""
+    allowed = [c.score for c in candidates if c.label not in rejected]
+    if not candidates:
+        return default
+    return 1.0 - max(allowed) if allowed else 1.0
+
+
+def rescore_pending(project: Project, changed_ids: set[int], config: PipelineConfig) -> None:
+    """After identities changed, update the pending sightings' candidates."""
+    key = config.config_key()
+    cached = reid_store.gallery_for(project, config)
+    added = [i for i in changed_ids if i in cached.gallery]
+    candidates_qs = Candidate.objects.order_by("rank")
+    pending = list(
+        _pending_with_features(project, key).prefetch_related(
+            Prefetch("candidates", queryset=candidates_qs)
+        )
+    )
+    if not pending:
+        return
+    # A pending sighting whose candidates point at a changed gallery image (moved to another
+    # individual, merged, un-confirmed) cannot be patched: it is re-matched in full.
+    stale = [
+        s.pk
+        for s in pending
+        if any(c.gallery_sighting_id in changed_ids for c in s.candidates.all())
+    ]
+    if len(added) > INCREMENTAL_MAX_NEW:
+        match_sightings(project, [s.pk for s in pending], config)
+        return
+    if stale:
+        match_sightings(project, stale, config)
+    stale_set = set(stale)
+    fresh = [s for s in pending if s.pk not in stale_set]
+    if not added or not fresh:
+        return
+    fusion = _fusion(project, config)
+    # Which pending sightings could each new image matter to? The same two shortlists, run
+    # the other way round: the pending sightings form a temporary gallery.
+    queries = Gallery(config)
+    query_features = {s.pk: Features.from_bytes(bytes(s.features.data)) for s in fresh}
+    queries.add(list(query_features), [str(pk) for pk in query_features], query_features.values())
+    new_scores: dict[int, list] = {}
+    for gallery_id in added:
+        label = cached.gallery.label(gallery_id)
+        feats = cached.gallery.features(gallery_id)
+        for pk in queries.shortlist(feats, INCREMENTAL_PENDING_K):
+            scores = fusion.score_images(query_features[pk], [(gallery_id, label, feats)])
+            new_scores.setdefault(pk, []).extend(scores)
+    for sighting in fresh:
+        if sighting.pk not in new_scores:
+            continue
+        existing = [
+            IndividualScore(
+                label=str(c.individual_id),
+                score=c.fused,
+                gallery_id=c.gallery_sighting_id,
+                scores=c.scores,
+                correspondences=_to_crop(c.correspondences, sighting, c, cached),
+            )
+            for c in sighting.candidates.all()
+        ]
+        rejected = _rejected_labels(sighting)
+        merged = merge_candidates(existing, new_scores[sighting.pk])[: TOP_N + len(rejected)]
+        reid_store.store_candidates(
+            sighting,
+            merged,
+            _p_new(merged, rejected, 1.0),
+            fusion.versions,
+            reid_store.query_offset(sighting),
+            cached.offsets,
+        )
+
+
+def _to_crop(correspondences, sighting: Sighting, candidate: Candidate, cached) -> list:
+    """Stored correspondences are in full-image pixels; merging works in crop pixels."""
+    qx, qy = reid_store.query_offset(sighting)
+    gx, gy = cached.offsets.get(candidate.gallery_sighting_id, (0, 0))
+    return [[x1 - qx, y1 - qy, x2 - gx, y2 - gy, c] for x1, y1, x2, y2, c in correspondences]

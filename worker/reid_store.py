@@ -1,0 +1,225 @@
+"""The Django side of re-identification: loading sightings' images and features from the
+database, keeping each project's gallery in memory per worker process, and storing candidates.
+
+Celery tasks (worker/tasks/reid.py) call this; it calls worker.pipeline, which knows nothing
+of Django.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from PIL import Image, ImageOps
+
+from identification.models import Candidate, Project, Sighting, SightingFeatures
+from worker.pipeline.calibration import IsotonicCalibration, default_calibrations
+from worker.pipeline.config import PipelineConfig
+from worker.pipeline.features import Features, get_extractor
+from worker.pipeline.fusion import IndividualScore
+from worker.pipeline.gallery import Gallery
+
+log = logging.getLogger(__name__)
+
+
+def project_config(project: Project) -> PipelineConfig:
+    """Defaults, then the site-wide model setting, then the project's own overrides."""
+    overrides: dict = {}
+    if settings.REIDSITE_GLOBAL_MODEL:
+        overrides["global_models"] = [
+            {
+                "name": "global",
+                "model_name": settings.REIDSITE_GLOBAL_MODEL,
+                "checkpoint": settings.REIDSITE_GLOBAL_CHECKPOINT,
+            }
+        ]
+    overrides.update(project.reid_config or {})
+    return PipelineConfig.from_dict(overrides)
+
+
+def project_calibrations(project: Project) -> dict[str, IsotonicCalibration]:
+    calibrations = default_calibrations()
+    for name, data in (project.calibration or {}).get("matchers", {}).items():
+        calibrations[name] = IsotonicCalibration.from_dict(data)
+    return calibrations
+
+
+def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
+    """The sighting's image cropped to its box, and the crop's offset in the full image.
+
+    EXIF orientation is applied first, as browsers do, so keypoints drawn over the displayed
+    image land where they were found.
+    """
+    with sighting.media.file.open("rb") as handle:
+        image = Image.open(handle)
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    box = sighting.crop_box(image.width, image.height)
+    if box is None:
+        return image, (0, 0)
+    return image.crop(box), (box[0], box[1])
+
+
+def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int]:
+    """Extract and store features of those sightings that lack current ones; returns the ids
+    that failed (their image could not be read), marking them so they are not retried."""
+    key = config.config_key()
+    todo = list(
+        Sighting.objects.filter(pk__in=sighting_ids)
+        .exclude(features__config_key=key)
+        .select_related("media")
+        .order_by("pk")
+    )
+    if not todo:
+        return []
+    extractor = get_extractor(config)
+    failed: list[int] = []
+    images, offsets, ready = [], [], []
+    for sighting in todo:
+        try:
+            image, offset = load_crop(sighting)
+        except Exception as exc:  # noqa: BLE001 - one unreadable image must not stop the rest
+            log.warning("sighting %s: cannot read image: %s", sighting.pk, exc)
+            Sighting.objects.filter(pk=sighting.pk).update(
+                pipeline_status=Sighting.PipelineStatus.FAILED,
+                pipeline_error=f"Cannot read the image: {exc}"[:500],
+            )
+            failed.append(sighting.pk)
+            continue
+        images.append(image)
+        offsets.append(offset)
+        ready.append(sighting)
+    features = extractor.extract(images) if images else []
+    for sighting, feats in zip(ready, features, strict=True):
+        with transaction.atomic():
+            SightingFeatures.objects.update_or_create(
+                sighting=sighting,
+                defaults={
+                    "data": feats.to_bytes(),
+                    "model_versions": extractor.model_versions,
+                    "config_key": key,
+                },
+            )
+            Sighting.objects.filter(
+                pk=sighting.pk, pipeline_status=Sighting.PipelineStatus.QUEUED
+            ).update(pipeline_status=Sighting.PipelineStatus.EXTRACTED)
+    return failed
+
+
+@dataclass
+class _CachedGallery:
+    signature: tuple
+    gallery: Gallery
+    # gallery sighting id -> crop offset in its full image, to place correspondences
+    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+_galleries: dict[tuple[int, str], _CachedGallery] = {}
+
+
+def _gallery_signature(project: Project, key: str) -> tuple:
+    rows = SightingFeatures.objects.filter(
+        sighting__project=project,
+        sighting__status=Sighting.Status.CONFIRMED,
+        sighting__individual__isnull=False,
+        config_key=key,
+    )
+    agg = rows.aggregate(n=Count("pk"), last=Max("pk"), decided=Max("sighting__decided_at"))
+    return (agg["n"], agg["last"], agg["decided"])
+
+
+def gallery_for(project: Project, config: PipelineConfig) -> _CachedGallery:
+    """The project's gallery of confirmed sightings, rebuilt only when it changed.
+
+    Models and galleries load once per worker process; a changed signature (new confirmed
+    features, a decision) rebuilds it, which costs one pass over the stored features.
+    """
+    key = config.config_key()
+    signature = _gallery_signature(project, key)
+    cached = _galleries.get((project.pk, key))
+    if cached is not None and cached.signature == signature:
+        return cached
+    gallery = Gallery(config)
+    offsets: dict[int, tuple[int, int]] = {}
+    ids, labels, feats = [], [], []
+    rows = (
+        SightingFeatures.objects.filter(
+            sighting__project=project,
+            sighting__status=Sighting.Status.CONFIRMED,
+            sighting__individual__isnull=False,
+            config_key=key,
+        )
+        .select_related("sighting", "sighting__media")
+        .order_by("sighting_id")
+        .iterator(chunk_size=500)
+    )
+    for row in rows:
+        ids.append(row.sighting_id)
+        labels.append(str(row.sighting.individual_id))
+        feats.append(Features.from_bytes(bytes(row.data)))
+        offsets[row.sighting_id] = _offset_of(row.sighting)
+    if ids:
+        gallery.add(ids, labels, feats)
+    cached = _CachedGallery(signature, gallery, offsets)
+    _galleries[(project.pk, key)] = cached
+    return cached
+
+
+def query_offset(sighting: Sighting) -> tuple[int, int]:
+    """Where the sighting's crop starts in its full image."""
+    return _offset_of(sighting)
+
+
+def _offset_of(sighting: Sighting) -> tuple[int, int]:
+    box = sighting.crop_box(sighting.media.width, sighting.media.height)
+    return (box[0], box[1]) if box else (0, 0)
+
+
+def store_candidates(
+    sighting: Sighting,
+    candidates: list[IndividualScore],
+    p_new: float,
+    model_versions: dict,
+    query_offset: tuple[int, int],
+    gallery_offsets: dict[int, tuple[int, int]],
+) -> None:
+    """Replace the sighting's candidates with the new ranking, keeping rejected ones rejected."""
+    rejected = set(
+        Candidate.objects.filter(sighting=sighting, rejected=True).values_list(
+            "individual_id", flat=True
+        )
+    )
+    rows = []
+    for rank, cand in enumerate(candidates, start=1):
+        gx, gy = gallery_offsets.get(cand.gallery_id, (0, 0))
+        qx, qy = query_offset
+        correspondences = [
+            [round(xq + qx, 1), round(yq + qy, 1), round(xg + gx, 1), round(yg + gy, 1),
+             round(conf, 3)]
+            for xq, yq, xg, yg, conf in cand.correspondences
+        ]  # fmt: skip
+        rows.append(
+            Candidate(
+                sighting=sighting,
+                rank=rank,
+                individual_id=int(cand.label),
+                gallery_sighting_id=cand.gallery_id,
+                scores=cand.scores,
+                fused=float(cand.score),
+                correspondences=correspondences,
+                model_versions=model_versions,
+                rejected=int(cand.label) in rejected,
+            )
+        )
+    with transaction.atomic():
+        Candidate.objects.filter(sighting=sighting).delete()
+        Candidate.objects.bulk_create(rows)
+        Sighting.objects.filter(pk=sighting.pk).update(
+            p_new=float(p_new),
+            pipeline_status=Sighting.PipelineStatus.MATCHED,
+            pipeline_error="",
+            matched_at=timezone.now(),
+        )

@@ -1,0 +1,112 @@
+"""Re-identification tasks, on the `gpu` queue (CUDA when present, CPU otherwise).
+
+Every task takes ids, can run twice without harm (features are keyed by the extraction
+settings, candidates are replaced as a whole) and re-queues itself for the next chunk rather
+than running past its time limit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import F
+
+from identification.models import Batch, Project, Sighting
+from worker import reid_store
+from worker.reid_matching import match_sightings, rescore_pending
+
+log = logging.getLogger(__name__)
+
+CHUNK = 32
+TIME_LIMITS = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
+
+
+@shared_task(**TIME_LIMITS)
+def process_batch(batch_id: int) -> None:
+    """Extract features of a batch's sightings and match them, one chunk per task."""
+    batch = Batch.objects.select_related("project").filter(pk=batch_id).first()
+    if batch is None:
+        return
+    project = batch.project
+    config = reid_store.project_config(project)
+    todo = list(
+        Sighting.objects.filter(media__batch=batch)
+        .exclude(
+            pipeline_status__in=[Sighting.PipelineStatus.MATCHED, Sighting.PipelineStatus.FAILED]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[: CHUNK + 1]
+    )
+    chunk = todo[:CHUNK]
+    if chunk:
+        reid_store.extract_missing(chunk, config)
+        match_sightings(project, chunk, config)
+    if len(todo) > CHUNK:
+        process_batch.delay(batch_id)
+
+
+@shared_task(**TIME_LIMITS)
+def match(sighting_ids: list[int]) -> None:
+    """(Re-)match the given sightings against their project's whole gallery."""
+    for project in Project.objects.filter(sightings__pk__in=sighting_ids).distinct():
+        config = reid_store.project_config(project)
+        ids = list(project.sightings.filter(pk__in=sighting_ids).values_list("pk", flat=True))
+        reid_store.extract_missing(ids, config)
+        match_sightings(project, ids, config)
+
+
+@shared_task(**TIME_LIMITS)
+def update_gallery(project_id: int, sighting_ids: list[int]) -> None:
+    """Identities of these sightings changed: bring the gallery and pending rankings up to date.
+
+    Newly confirmed sightings get features (a chunk per task run; the task re-queues itself
+    until all have them), then pending sightings are re-scored against those gallery images
+    only. Sightings that left the gallery or changed individual make the pending sightings
+    that pointed at them re-match in full.
+    """
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return
+    config = reid_store.project_config(project)
+    key = config.config_key()
+    confirmed = list(
+        project.sightings.filter(
+            pk__in=sighting_ids,
+            status=Sighting.Status.CONFIRMED,
+            individual__isnull=False,
+        )
+        .exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
+        .values_list("pk", flat=True)
+    )
+    missing = list(
+        project.sightings.filter(pk__in=confirmed)
+        .exclude(features__config_key=key)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if missing:
+        reid_store.extract_missing(missing[:CHUNK], config)
+        if len(missing) > CHUNK:
+            update_gallery.delay(project_id, sighting_ids)
+            return
+    rescore_pending(project, set(sighting_ids), config)
+
+
+@shared_task(**TIME_LIMITS)
+def count_decision(project_id: int) -> None:
+    """Count a decision; refit the project's calibration every N decisions."""
+    Project.objects.filter(pk=project_id).update(
+        decisions_since_refit=F("decisions_since_refit") + 1
+    )
+    project = Project.objects.filter(pk=project_id).first()
+    if project and project.decisions_since_refit >= settings.REIDSITE_CALIBRATION_REFIT_EVERY:
+        refit_calibration.delay(project_id)
+
+
+@shared_task(**TIME_LIMITS)
+def refit_calibration(project_id: int) -> None:
+    from worker.reid_calibration import refit_project_calibration
+
+    refit_project_calibration(project_id)
