@@ -5,10 +5,23 @@ Tests marked `services` run against the real broker and a real worker instead.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from identification.models import Deployment, Membership, Project, Role
+from identification.models import (
+    Deployment,
+    Individual,
+    Media,
+    Membership,
+    Project,
+    Role,
+    Sighting,
+)
+from identification.services.synthetic import camera_trap_jpeg
 from reidsite.celery import app as celery_app
 
 
@@ -90,3 +103,40 @@ def client_of(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def make_sighting(project):
+    """make_sighting(animal, view, individual=None) -> a Sighting with its Media and file.
+
+    With an Individual, the sighting is confirmed as it (a gallery image)."""
+
+    def make(animal: int, view: int, individual: Individual | None = None, batch=None):
+        data = camera_trap_jpeg(animal, view, None, size=(400, 300))
+        digest = hashlib.sha256(data).hexdigest()
+        media = Media(
+            project=project,
+            batch=batch,
+            sha256=digest,
+            original_name=f"animal{animal}_view{view}.jpg",
+            file_size=len(data),
+            width=400,
+            height=300,
+        )
+        media.file.save(f"animal{animal}_view{view}.jpg", ContentFile(data), save=False)
+        media.save()
+        sighting = Sighting(project=project, media=media)
+        if individual is not None:
+            sighting.status = Sighting.Status.CONFIRMED
+            sighting.individual = individual
+            sighting.decided_at = timezone.now()
+        sighting.save()
+        return sighting
+
+    return make
+
+
+@pytest.fixture
+def individuals(project):
+    """Four named individuals, A0..A3, standing for synthetic animals 0..3."""
+    return [Individual.objects.create(project=project, code=f"A{i}") for i in range(4)]
