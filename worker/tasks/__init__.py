@@ -3,4 +3,7 @@
 Tasks take ids, are idempotent and retry-safe, and are queued with delay_on_commit.
 """
 
-from . import reid  # noqa: E402, F401
+from . import (
+    ingest,  # noqa: E402, F401
+    reid,  # noqa: E402, F401
+)

@@ -1,0 +1,251 @@
+"""A batch's life: staged by the upload view, expanded (zips), processed in chunks, finished.
+
+Every step can run twice (a worker killed mid-way re-delivers its task): items are created
+with unique (batch, seq), processed only while pending, each in its own transaction with the
+Media it produced, and the batch is finished by a conditional update that only one caller wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import zipfile
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from ..models import Batch, BatchItem, Deployment, Project
+from . import reid_hooks
+from .events import regroup_events
+from .ingest import (
+    ARCHIVE_SUFFIXES,
+    ImageRejected,
+    stage_upload,
+    store_image,
+)
+
+log = logging.getLogger(__name__)
+
+CHUNK_SIZE = 25
+_IGNORED_PREFIXES = ("__MACOSX/",)
+
+
+def create_batches(
+    project: Project, deployment: Deployment | None, user, files: Iterable, note: str = ""
+) -> list[Batch]:
+    """Stage uploaded files: loose images form one batch, each zip its own batch."""
+    images, archives = [], []
+    for uploaded in files:
+        (archives if uploaded.name.lower().endswith(".zip") else images).append(uploaded)
+    batches: list[Batch] = []
+    common = {"project": project, "deployment": deployment, "created_by": user, "note": note}
+    if images:
+        batch = Batch.objects.create(kind=Batch.Kind.FILES, **common)
+        items = []
+        for seq, uploaded in enumerate(images, start=1):
+            items.append(
+                BatchItem(
+                    batch=batch,
+                    seq=seq,
+                    original_name=uploaded.name[:500],
+                    staged_name=stage_upload(batch, seq, uploaded),
+                    size=uploaded.size or 0,
+                )
+            )
+        BatchItem.objects.bulk_create(items)
+        batches.append(batch)
+    for uploaded in archives:
+        batch = Batch.objects.create(
+            kind=Batch.Kind.ZIP, archive_name=uploaded.name[:500], **common
+        )
+        batch.archive.save(f"{batch.pk}.zip", uploaded, save=True)
+        batches.append(batch)
+    return batches
+
+
+def expand_archive(batch: Batch) -> None:
+    """Create one item per zip member; unsafe or unusable members are skipped with a reason."""
+    if batch.status not in (Batch.Status.QUEUED, Batch.Status.EXPANDING):
+        return
+    Batch.objects.filter(pk=batch.pk).update(
+        status=Batch.Status.EXPANDING, started_at=timezone.now()
+    )
+    try:
+        with batch.archive.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        Batch.objects.filter(pk=batch.pk).update(
+            status=Batch.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"The zip file cannot be read ({exc}); no image was imported. "
+            "Is it complete? Try uploading it again.",
+        )
+        return
+    items = []
+    seq = 0
+    for member in members:
+        name = member.filename
+        base = posixpath.basename(name)
+        if name.startswith(_IGNORED_PREFIXES) or base.startswith("."):
+            continue  # macOS resource forks and hidden files are not photos
+        seq += 1
+        item = BatchItem(
+            batch=batch, seq=seq, original_name=name[:500], staged_name=name[:500],
+            size=member.file_size,
+        )  # fmt: skip
+        problem = _unsafe_member(member)
+        if problem:
+            item.status, (item.reason, item.message) = BatchItem.Status.SKIPPED, problem
+            item.staged_name = ""
+            item.processed_at = timezone.now()
+        items.append(item)
+    # ignore_conflicts: a re-delivered task finds the items of its first run already there.
+    BatchItem.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True)
+    Batch.objects.filter(pk=batch.pk, status=Batch.Status.EXPANDING).update(
+        status=Batch.Status.PROCESSING
+    )
+
+
+def _unsafe_member(member: zipfile.ZipInfo) -> tuple[str, str] | None:
+    name = member.filename.replace("\\", "/")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "unsafe_path", "An absolute path inside the zip; it was not extracted."
+    if ".." in name.split("/"):
+        return "unsafe_path", "A path with '..' inside the zip (zip-slip); it was not extracted."
+    if name.lower().endswith(ARCHIVE_SUFFIXES):
+        return "nested_archive", "An archive inside the zip; nested archives are not opened."
+    if member.file_size > settings.REIDSITE_MAX_IMAGE_BYTES:
+        limit = settings.REIDSITE_MAX_IMAGE_BYTES / 1024 / 1024
+        return (
+            "too_large",
+            f"{member.file_size / 1024 / 1024:.1f} MB is over the {limit:.0f} MB limit.",
+        )
+    return None
+
+
+def pending_chunks(batch: Batch) -> list[list[int]]:
+    ids = list(
+        batch.items.filter(status=BatchItem.Status.PENDING)
+        .order_by("seq")
+        .values_list("pk", flat=True)
+    )
+    return [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+
+
+def start_processing(batch: Batch) -> None:
+    Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
+        status=Batch.Status.PROCESSING, started_at=timezone.now()
+    )
+
+
+def process_items(batch: Batch, item_ids: list[int]) -> None:
+    """Store each still-pending item; one bad file is recorded and the rest go on."""
+    archive = None
+    try:
+        for item in batch.items.filter(pk__in=item_ids, status=BatchItem.Status.PENDING).order_by(
+            "seq"
+        ):
+            if batch.kind == Batch.Kind.ZIP and archive is None:
+                archive = zipfile.ZipFile(batch.archive.open("rb"))
+            _process_item(batch, item, archive)
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None) -> None:
+    status, reason, message, flags, media = BatchItem.Status.SKIPPED, "", "", [], None
+    try:
+        with _open_item(item, archive) as fileobj:
+            media, created = store_image(
+                batch.project, fileobj, item.original_name,
+                deployment=batch.deployment, batch=batch,
+            )  # fmt: skip
+        if created:
+            status = BatchItem.Status.ACCEPTED
+            if media.timestamp_missing:
+                flags.append("no_timestamp")
+                message = "No EXIF capture time: kept, but it belongs to no event."
+        else:
+            status, reason = BatchItem.Status.DUPLICATE, "duplicate"
+            message = f"Same image as {media.original_name} (already in the project)."
+    except ImageRejected as exc:
+        reason, message = exc.reason, exc.message
+    except KeyError:
+        reason, message = "missing", "The file is missing from the upload."
+    except Exception as exc:  # noqa: BLE001 - one unreadable file must not fail the batch
+        log.exception("batch %s item %s", batch.pk, item.pk)
+        reason, message = "error", f"Could not be processed ({exc.__class__.__name__}: {exc})."
+    if media is not None and status == BatchItem.Status.DUPLICATE and media.batch_id == batch.pk:
+        # Re-delivery after a crash between storing and recording: it is this item's own image.
+        status, reason, message = BatchItem.Status.ACCEPTED, "", ""
+        if media.timestamp_missing:
+            flags.append("no_timestamp")
+            message = "No EXIF capture time: kept, but it belongs to no event."
+        if media.batch_items.exclude(pk=item.pk).filter(batch=batch).exists():
+            status, reason = BatchItem.Status.DUPLICATE, "duplicate"
+            message = "The same image appears twice in this batch."
+    BatchItem.objects.filter(pk=item.pk, status=BatchItem.Status.PENDING).update(
+        status=status, reason=reason, message=message[:500], flags=flags, media=media,
+        processed_at=timezone.now(),
+    )  # fmt: skip
+
+
+class _open_item:
+    def __init__(self, item: BatchItem, archive: zipfile.ZipFile | None):
+        self.item, self.archive, self.handle = item, archive, None
+
+    def __enter__(self):
+        if self.archive is not None:
+            # Zip members are not seekable: spool each to a temporary file (one at a time).
+            import tempfile
+
+            spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+            with self.archive.open(self.item.staged_name) as member:
+                while chunk := member.read(1024 * 1024):
+                    spool.write(chunk)
+            spool.seek(0)
+            self.handle = spool
+        else:
+            self.handle = default_storage.open(self.item.staged_name, "rb")
+        return self.handle
+
+    def __exit__(self, *exc):
+        if self.handle is not None:
+            self.handle.close()
+        return False
+
+
+def finish_if_done(batch_id: int) -> bool:
+    """Finish the batch once no item is pending; only one caller does the finishing work."""
+    if BatchItem.objects.filter(batch_id=batch_id, status=BatchItem.Status.PENDING).exists():
+        return False
+    won = Batch.objects.filter(pk=batch_id, status=Batch.Status.PROCESSING).update(
+        status=Batch.Status.DONE, finished_at=timezone.now()
+    )
+    if not won:
+        return False
+    batch = Batch.objects.select_related("project").get(pk=batch_id)
+    for deployment in Deployment.objects.filter(media__batch=batch).distinct():
+        regroup_events(deployment)
+    _clean_staging(batch)
+    reid_hooks.batch_ingested(batch.pk)
+    return True
+
+
+def _clean_staging(batch: Batch) -> None:
+    """Staged copies are no longer needed once every item is recorded."""
+    for name in batch.items.exclude(staged_name="").values_list("staged_name", flat=True):
+        if batch.kind == Batch.Kind.FILES:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                log.warning("could not delete staged file %s", name)
+    if batch.archive:
+        try:
+            batch.archive.delete(save=False)
+        except OSError:
+            log.warning("could not delete archive of batch %s", batch.pk)
+        Batch.objects.filter(pk=batch.pk).update(archive="")

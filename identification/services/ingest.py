@@ -1,0 +1,231 @@
+"""Turning uploaded files into Media and Sightings, one file at a time, never failing a batch.
+
+`store_image` is the one way an image enters a project (batch uploads, catalogue imports,
+the demo): it checks the file, reads EXIF, writes the content-addressed file and its
+thumbnail, and creates the Media with its Sighting. Bad input raises `ImageRejected` with a
+reason code and a sentence for the batch report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from ..models import Batch, Deployment, Media, Project, Sighting
+from ..models.media import media_upload_to, thumbnail_upload_to
+from .exif import read_exif
+
+# Formats a camera trap or a catalogue produces; anything else is reported, not guessed at.
+ACCEPTED_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "TIFF": "image/tiff",
+    "WEBP": "image/webp",
+}
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar")
+# A truncated image must be reported, not silently padded with grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+_CHUNK = 1024 * 1024
+
+
+class ImageRejected(Exception):
+    """A file that cannot become a Media; `reason` is a short code, `message` a sentence."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def sha256_of(fileobj: BinaryIO) -> tuple[str, int]:
+    """(hex digest, size), reading in chunks and leaving the file at its start."""
+    digest, size = hashlib.sha256(), 0
+    fileobj.seek(0)
+    while chunk := fileobj.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tuple[int, int]]:
+    """Open and fully decode the image, or raise ImageRejected saying what is wrong with it.
+
+    Returns the decoded image and the stored file's pixel size. Decoding (not only reading the
+    header) is what catches truncated and corrupt files. JPEGs are decoded at the reduced scale
+    the thumbnail needs (`draft`), which still reads every byte of the stream.
+    """
+    if original_name.lower().endswith(ARCHIVE_SUFFIXES):
+        raise ImageRejected("nested_archive", "An archive inside the upload; it was not opened.")
+    max_pixels = settings.REIDSITE_MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(fileobj)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected("decompression_bomb", _bomb_message(max_pixels)) from None
+    except UnidentifiedImageError:
+        if _looks_like_an_image(fileobj):
+            message = "The file starts like an image but its header is corrupt."
+            raise ImageRejected("corrupt", message) from None
+        message = "Not an image, or a format that cannot be read."
+        raise ImageRejected("not_an_image", message) from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for broken headers
+        raise ImageRejected("corrupt", f"The image header is corrupt ({exc}).") from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise ImageRejected(
+            "unsupported_format",
+            f"{image.format} images are not supported; upload JPEG, PNG, TIFF or WebP.",
+        )
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageRejected("decompression_bomb", _bomb_message(max_pixels, width, height))
+    try:
+        if image.format == "JPEG":
+            thumb = settings.REIDSITE_THUMBNAIL_SIZE
+            image.draft("RGB", (thumb, thumb))
+        image.load()
+    except OSError as exc:
+        if "truncated" in str(exc).lower():
+            raise ImageRejected(
+                "truncated", "The file is truncated (an incomplete copy?)."
+            ) from None
+        raise ImageRejected("corrupt", f"The image data is corrupt ({exc}).") from None
+    except Exception as exc:  # noqa: BLE001
+        raise ImageRejected("corrupt", f"The image data is corrupt ({exc}).") from None
+    return image, (width, height)
+
+
+_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"RIFF")
+
+
+def _looks_like_an_image(fileobj: BinaryIO) -> bool:
+    fileobj.seek(0)
+    head = fileobj.read(12)
+    fileobj.seek(0)
+    return head.startswith(_SIGNATURES)
+
+
+def too_large_message(size: int) -> str:
+    limit = settings.REIDSITE_MAX_IMAGE_BYTES / 1024 / 1024
+    return f"{size / 1024 / 1024:.1f} MB is over the {limit:.0f} MB limit for one image."
+
+
+def _bomb_message(limit: int, width: int | None = None, height: int | None = None) -> str:
+    size = f" ({width}×{height})" if width else ""
+    return f"Too many pixels{size}: the limit is {limit / 1e6:.0f} megapixels."
+
+
+def store_image(
+    project: Project,
+    fileobj: BinaryIO,
+    original_name: str,
+    *,
+    deployment: Deployment | None = None,
+    batch: Batch | None = None,
+    default_tz: str | None = None,
+) -> tuple[Media, bool]:
+    """Store one image in the project: (media, created).
+
+    A file whose sha256 the project already has returns the existing Media with
+    created=False. Bad input raises ImageRejected. Safe to call twice for the same file:
+    the stored file name is content-addressed and the (project, sha256) pair is unique.
+    """
+    digest, size = sha256_of(fileobj)
+    if size > settings.REIDSITE_MAX_IMAGE_BYTES:
+        limit = settings.REIDSITE_MAX_IMAGE_BYTES / 1024 / 1024
+        raise ImageRejected(
+            "too_large", f"{size / 1024 / 1024:.1f} MB is over the {limit:.0f} MB limit."
+        )
+    if size == 0:
+        raise ImageRejected("not_an_image", "The file is empty.")
+    existing = Media.objects.filter(project=project, sha256=digest).first()
+    if existing is not None:
+        return existing, False
+
+    image, stored_size = check_image(fileobj, original_name)
+    exif = read_exif(image, default_tz or project.time_zone)
+    oriented = ImageOps.exif_transpose(image)
+    media = Media(
+        project=project,
+        deployment=deployment,
+        batch=batch,
+        sha256=digest,
+        original_name=original_name[:500],
+        file_size=size,
+        mime_type=ACCEPTED_FORMATS[image.format],
+        # Displayed size: browsers apply the EXIF orientation, and so do crops and keypoints.
+        width=_oriented_size(image, stored_size)[0],
+        height=_oriented_size(image, stored_size)[1],
+        taken_at=exif.taken_at,
+        timestamp_missing=exif.taken_at is None,
+        latitude=exif.latitude,
+        longitude=exif.longitude,
+        camera_make=exif.make[:100],
+        camera_model=exif.model[:100],
+        exif=exif.raw,
+    )
+    media.file.name = _save_once(media_upload_to(media, original_name), fileobj)
+    media.thumbnail.name = _save_once(
+        thumbnail_upload_to(media, original_name), io.BytesIO(_thumbnail_bytes(oriented))
+    )
+    try:
+        with transaction.atomic():
+            media.save()
+            Sighting.objects.create(project=project, media=media)
+    except IntegrityError:
+        # Another worker stored the same image a moment ago (a re-delivered task).
+        return Media.objects.get(project=project, sha256=digest), False
+    return media, True
+
+
+def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]:
+    width, height = size
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001
+        orientation = 1
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _thumbnail_bytes(image: Image.Image) -> bytes:
+    size = settings.REIDSITE_THUMBNAIL_SIZE
+    thumb = image.convert("RGB")
+    thumb.thumbnail((size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    thumb.save(out, "JPEG", quality=82, optimize=True)
+    return out.getvalue()
+
+
+def _save_once(name: str, fileobj: BinaryIO) -> str:
+    """Content-addressed: if the name exists, it already holds these bytes."""
+    if default_storage.exists(name):
+        return name
+    fileobj.seek(0)
+    saved = default_storage.save(name, File(fileobj, name=name))
+    fileobj.seek(0)
+    return saved
+
+
+def stage_upload(batch: Batch, seq: int, uploaded) -> str:
+    """Copy an uploaded file into storage in chunks, for a worker to pick up."""
+    name = f"uploads/staging/{batch.pk}/{seq:06d}"
+    return default_storage.save(name, _ChunkedFile(uploaded))
+
+
+class _ChunkedFile(File):
+    """Django's File over an UploadedFile, read in chunks (never all at once)."""
+
+    def __init__(self, uploaded):
+        super().__init__(uploaded, name=getattr(uploaded, "name", None))
+
+    def chunks(self, chunk_size=None):
+        yield from self.file.chunks(chunk_size or _CHUNK)

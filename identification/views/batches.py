@@ -1,0 +1,100 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from ..forms_ingest import UploadForm
+from ..models import Batch, BatchItem, Role, Sighting
+from ..services.batches import create_batches
+from .access import get_project_for_user
+
+
+@login_required
+def batch_create(request, slug):
+    project = get_project_for_user(request, slug, Role.RANGER)
+    initial = {"deployment": request.GET.get("deployment")}
+    form = UploadForm(request.POST or None, request.FILES or None, project=project, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        from worker.tasks.ingest import start_batch
+
+        with transaction.atomic():
+            batches = create_batches(
+                project,
+                form.cleaned_data["deployment"],
+                request.user,
+                form.cleaned_data["files"],
+                form.cleaned_data["note"],
+            )
+            for batch in batches:
+                start_batch.delay_on_commit(batch.pk)
+        if len(batches) == 1:
+            return redirect(batches[0])
+        messages.success(request, f"{len(batches)} batches queued (each zip is its own batch).")
+        return redirect("batch_list", slug)
+    return render(request, "identification/batch_create.html", {"project": project, "form": form})
+
+
+@login_required
+def batch_list(request, slug):
+    project = get_project_for_user(request, slug)
+    batches = project.batches.select_related("deployment", "created_by")
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    rows = [(batch, batch.counts()) for batch in page]
+    context = {"project": project, "page": page, "rows": rows}
+    return render(request, "identification/batch_list.html", context)
+
+
+@login_required
+def batch_detail(request, slug, pk):
+    project = get_project_for_user(request, slug)
+    batch = get_object_or_404(
+        Batch.objects.select_related("deployment", "created_by"), project=project, pk=pk
+    )
+    context = {"project": project, "batch": batch, **progress(batch)}
+    if request.htmx:
+        return render(request, "identification/_batch_progress.html", context)
+    status = request.GET.get("status", "problems")
+    items = batch.items.select_related("media").order_by("seq")
+    if status == "problems":
+        items = items.exclude(status=BatchItem.Status.ACCEPTED, flags=[])
+    elif status in BatchItem.Status.values:
+        items = items.filter(status=status)
+    context.update(
+        items=Paginator(items, 200).get_page(request.GET.get("page")),
+        status_filter=status,
+        statuses=BatchItem.Status.choices,
+    )
+    return render(request, "identification/batch_detail.html", context)
+
+
+def progress(batch: Batch) -> dict:
+    """Counts, percentage and an estimate of the time left, for the progress bar."""
+    counts = batch.counts()
+    total, done = counts["total"], counts["done"]
+    percent = round(100 * done / total) if total else (100 if batch.is_finished else 0)
+    eta = None
+    if batch.started_at and 0 < done < total and not batch.is_finished:
+        elapsed = (timezone.now() - batch.started_at).total_seconds()
+        eta = round(elapsed / done * (total - done))
+    reasons = batch.items.exclude(reason="").values_list("reason", flat=True).order_by("reason")
+    reason_counts: dict[str, int] = {}
+    for reason in reasons:
+        reason_counts[reason] = reason_counts.get(reason, 0) + 1
+    S = Sighting.PipelineStatus
+    sightings = Sighting.objects.filter(media__batch=batch)
+    reid = {
+        "sightings": sightings.count(),
+        "matched": sightings.filter(pipeline_status=S.MATCHED).count(),
+        "failed": sightings.filter(pipeline_status=S.FAILED).count(),
+        "reviewed": sightings.exclude(status=Sighting.Status.PENDING).count(),
+    }
+    return {
+        "counts": counts,
+        "percent": percent,
+        "eta_seconds": eta,
+        "reason_counts": sorted(reason_counts.items()),
+        "reid": reid,
+        "polling": not batch.is_finished or (reid["matched"] + reid["failed"] < reid["sightings"]),
+    }
