@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -96,5 +97,11 @@ def progress(batch: Batch) -> dict:
         "eta_seconds": eta,
         "reason_counts": sorted(reason_counts.items()),
         "reid": reid,
-        "polling": not batch.is_finished or (reid["matched"] + reid["failed"] < reid["sightings"]),
+        # Keep polling while the workers still match this batch's sightings.
+        "polling": not batch.is_finished
+        or (
+            settings.REIDSITE_ENABLE_REID
+            and batch.status == Batch.Status.DONE
+            and reid["matched"] + reid["failed"] < reid["sightings"]
+        ),
     }

@@ -1,0 +1,40 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from identification.models import Batch, BatchItem
+from tests.images import jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_htmx_poll_gets_the_progress_fragment_not_the_page(client_of, ranger, project):
+    batch = Batch.objects.create(
+        project=project, status=Batch.Status.PROCESSING, started_at=timezone.now()
+    )
+    BatchItem.objects.bulk_create(
+        [BatchItem(batch=batch, seq=i, original_name=f"{i}.jpg") for i in range(1, 5)]
+    )
+    BatchItem.objects.filter(seq__lte=1).update(status=BatchItem.Status.ACCEPTED)
+    url = reverse("batch_detail", args=[project.slug, batch.pk])
+
+    fragment = client_of(ranger).get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert "1 / 4 files" in fragment.text
+    assert 'hx-trigger="every 2s"' in fragment.text, "keeps polling while processing"
+
+    page = client_of(ranger).get(url)
+    assert "<html" in page.text and 'id="batch-progress"' in page.text
+
+
+def test_polling_stops_when_the_batch_is_done(upload, client_of, ranger, project):
+    upload({"a.jpg": jpeg_bytes(seed=1), "b.txt": b"nope"})
+    batch = Batch.objects.get()
+    url = reverse("batch_detail", args=[project.slug, batch.pk])
+    fragment = client_of(ranger).get(url, headers={"HX-Request": "true"})
+    assert "hx-trigger" not in fragment.text
+    assert "2 / 2 files" in fragment.text
+    assert "not_an_image: 1" in fragment.text
+    report = client_of(ranger).get(url)
+    assert "b.txt" in report.text and "Not an image" in report.text
