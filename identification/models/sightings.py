@@ -54,6 +54,9 @@ class Sighting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Bumped by every decision; a decision names the version its expert saw and is refused
+    # (conditional UPDATE) when another expert has decided in between.
+    version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,6 +64,7 @@ class Sighting(models.Model):
         indexes = [
             models.Index(fields=["project", "status", "pipeline_status"]),
             models.Index(fields=["project", "individual"]),
+            models.Index(fields=["project", "status", "p_new"]),
         ]
 
     def __str__(self) -> str:
@@ -82,6 +86,33 @@ class Sighting(models.Model):
         right = min(width, round((self.bbox_x + self.bbox_width) * width))
         bottom = min(height, round((self.bbox_y + self.bbox_height) * height))
         return (left, top, right, bottom) if right > left and bottom > top else None
+
+    # Decisions live in services.decisions; these are the model-side entry points.
+    def confirm(self, individual, *, by, candidate=None, seen_version=None, note=""):
+        from ..services import decisions
+
+        return decisions.confirm(
+            self, individual, by=by, candidate=candidate, seen_version=seen_version, note=note
+        )
+
+    def reject_candidate(self, candidate, *, by, seen_version=None, note=""):
+        from ..services import decisions
+
+        return decisions.reject_candidate(
+            self, candidate, by=by, seen_version=seen_version, note=note
+        )
+
+    def new_individual(self, *, by, name="", seen_version=None, note=""):
+        from ..services import decisions
+
+        return decisions.new_individual(
+            self, by=by, name=name, seen_version=seen_version, note=note
+        )
+
+    def skip(self, *, by):
+        from ..services import decisions
+
+        return decisions.skip(self, by=by)
 
 
 class SightingFeatures(models.Model):
