@@ -3,7 +3,7 @@ through views.access.get_project_for_user, so other projects answer 404."""
 
 from django.urls import include, path
 
-from .views import batches, deployments, media, projects
+from .views import batches, deployments, decisions, individuals, media, projects, review
 
 project_patterns = [
     path("", projects.project_detail, name="project_detail"),
@@ -19,6 +19,20 @@ project_patterns = [
     path("media/<int:pk>/", media.media_detail, name="media_detail"),
     path("media/<int:pk>/image/", media.media_file, name="media_file"),
     path("media/<int:pk>/thumbnail/", media.media_thumbnail, name="media_thumbnail"),
+    # Review (issue 4)
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/next/", review.review_next, name="review_next"),
+    path("review/undo/", review.review_undo, name="review_undo"),
+    path("review/overview/", review.review_overview, name="review_overview"),
+    path("review/<int:pk>/", review.review_sighting, name="review_sighting"),
+    path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
+    path("sightings/<int:pk>/", decisions.sighting_detail, name="sighting_detail"),
+    path("decisions/", decisions.decision_list, name="decision_list"),
+    path("individuals/", individuals.individual_list, name="individual_list"),
+    path("individuals/<int:pk>/", individuals.individual_detail, name="individual_detail"),
+    path("individuals/<int:pk>/rename/", individuals.individual_rename, name="individual_rename"),
+    path("individuals/<int:pk>/merge/", individuals.individual_merge, name="individual_merge"),
+    path("individuals/<int:pk>/split/", individuals.individual_split, name="individual_split"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,91 @@
+"""Forms of the review screen and the individuals catalogue."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import Individual, Project
+from .services.review_queue import ORDERS, STATUSES, QueueFilters
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queue; invalid values are ignored rather than shown as errors."""
+
+    batch = forms.IntegerField(required=False, min_value=1)
+    deployment = forms.IntegerField(required=False, min_value=1)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
+    status = forms.ChoiceField(choices=list(STATUSES.items()), required=False)
+    order = forms.ChoiceField(choices=list(ORDERS.items()), required=False)
+
+    def filters(self) -> QueueFilters:
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return QueueFilters(
+            batch=data.get("batch"),
+            deployment=data.get("deployment"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            status=data.get("status") or "pending",
+            order=data.get("order") or "confident",
+        )
+
+
+class DecisionForm(forms.Form):
+    ACTIONS = [("confirm", "Confirm"), ("reject", "Reject"), ("new", "New"), ("skip", "Skip")]
+    ACTIONS += [("discard", "No animal")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    candidate = forms.IntegerField(required=False)
+    # The sighting version the expert saw; a stale one is a conflict, not an overwrite.
+    version = forms.IntegerField(min_value=0)
+    name = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("confirm", "reject") and not data.get("candidate"):
+            raise forms.ValidationError("Choose a candidate.")
+        return data
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+
+
+class IndividualChoiceField(forms.CharField):
+    """An individual of the project named by its code (a merged code means its survivor)."""
+
+    def __init__(self, *args, project: Project | None = None, **kwargs):
+        self.project = project
+        super().__init__(*args, max_length=100, **kwargs)
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        if not code:
+            return None
+        found = Individual.objects.filter(project=self.project, code__iexact=code).first()
+        if found is None:
+            raise forms.ValidationError(f"No individual with code {code} in this project.")
+        return found.survivor
+
+
+class MergeForm(forms.Form):
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"] = IndividualChoiceField(
+            project=project, label="Merge into (code)", required=True
+        )
+        self.fields["note"] = forms.CharField(max_length=2000, required=False)
+
+
+class SplitForm(forms.Form):
+    def __init__(self, *args, project: Project, individual: Individual, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sightings"] = forms.ModelMultipleChoiceField(
+            queryset=individual.sightings.all(), widget=forms.CheckboxSelectMultiple
+        )
+        self.fields["into"] = IndividualChoiceField(
+            project=project, label="Into (code; empty = new individual)", required=False
+        )
+        self.fields["name"] = forms.CharField(max_length=200, required=False)

@@ -1,0 +1,441 @@
+"""Expert decisions: every action appends a Decision and keeps Sighting/Individual in sync.
+
+The trail is the truth: a Decision records who, when, what was shown and the state before
+(`previous_state`), so `undo` can write a reverting record and restore that state exactly.
+Concurrent experts are kept apart by `Sighting.version`: a decision names the version its
+expert saw and is applied with a conditional UPDATE; zero rows updated means someone else
+decided first, and the caller gets a DecisionConflict naming them, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ..models import Candidate, Decision, Individual, Project, Sighting
+from . import reid_hooks
+
+A = Decision.Action
+# Actions that changed something and can therefore be undone (a skip changes nothing).
+UNDOABLE = (A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME)
+SHOWN_CANDIDATES = 5
+
+
+class DecisionError(Exception):
+    """A decision that cannot be applied; the message is meant for the expert."""
+
+
+class DecisionConflict(DecisionError):
+    """Someone else changed the sighting after this expert loaded it."""
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def sighting_state(sighting: Sighting) -> dict:
+    """The identity fields a decision changes, as stored in `previous_state`."""
+    return {
+        "status": sighting.status,
+        "individual_id": sighting.individual_id,
+        "decided_by_id": sighting.decided_by_id,
+        "decided_at": _iso(sighting.decided_at),
+    }
+
+
+def shown_snapshot(sighting: Sighting) -> dict:
+    """What the review screen showed: the top candidates, P(new), threshold, model versions."""
+    candidates = list(
+        sighting.candidates.filter(rejected=False)
+        .select_related("individual")
+        .order_by("-fused", "rank")[:SHOWN_CANDIDATES]
+    )
+    return {
+        "p_new": sighting.p_new,
+        "threshold": sighting.project.new_individual_threshold,
+        "candidates": [
+            {
+                "candidate": c.pk,
+                "individual": c.individual_id,
+                "code": c.individual.code,
+                "rank": c.rank,
+                "fused": c.fused,
+                "scores": c.scores,
+            }
+            for c in candidates
+        ],
+        "model_versions": candidates[0].model_versions if candidates else {},
+    }
+
+
+def _conflict(sighting_pk: int) -> DecisionConflict:
+    current = Sighting.objects.select_related("decided_by", "individual").get(pk=sighting_pk)
+    if current.decided_by_id and current.decided_at:
+        who = current.decided_by.username if current.decided_by else "someone"
+        what = (
+            f"as {current.individual.code}"
+            if current.individual
+            else current.get_status_display().lower()
+        )
+        return DecisionConflict(
+            f"Sighting {sighting_pk} was decided by {who} at "
+            f"{timezone.localtime(current.decided_at):%H:%M:%S} ({what}) after you opened it. "
+            "Your decision was not saved; check theirs below."
+        )
+    return DecisionConflict(
+        f"Sighting {sighting_pk} changed after you opened it. Your decision was not saved."
+    )
+
+
+def _apply(sighting: Sighting, seen_version: int | None, **fields) -> int:
+    """Conditional UPDATE of the sighting; returns its new version or raises DecisionConflict."""
+    seen = sighting.version if seen_version is None else seen_version
+    updated = Sighting.objects.filter(pk=sighting.pk, version=seen).update(
+        version=F("version") + 1, claimed_by=None, claimed_until=None, **fields
+    )
+    if not updated:
+        raise _conflict(sighting.pk)
+    for name, value in fields.items():
+        setattr(sighting, name, value)
+    sighting.version = seen + 1
+    sighting.claimed_by, sighting.claimed_until = None, None
+    return sighting.version
+
+
+def _record(project_id: int, by, action: str, **fields) -> Decision:
+    return Decision.objects.create(project_id=project_id, user=by, action=action, **fields)
+
+
+def _identity_changed(project_id: int, sighting_ids: Iterable[int]) -> None:
+    reid_hooks.identities_changed(project_id, sighting_ids)
+    reid_hooks.decision_recorded(project_id)
+
+
+def _decide(
+    sighting: Sighting,
+    action: str,
+    *,
+    by,
+    individual: Individual | None,
+    status: str,
+    seen_version: int | None,
+    candidate: Candidate | None = None,
+    note: str = "",
+    details: dict | None = None,
+) -> Decision:
+    previous = sighting_state(sighting)
+    shown = shown_snapshot(sighting)
+    version = _apply(
+        sighting,
+        seen_version,
+        status=status,
+        individual=individual,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    decision = _record(
+        sighting.project_id,
+        by,
+        action,
+        sighting=sighting,
+        individual=individual,
+        candidate=candidate,
+        previous_state=previous,
+        shown=shown,
+        note=note,
+        details={**(details or {}), "version_after": version},
+    )
+    _identity_changed(sighting.project_id, [sighting.pk])
+    return decision
+
+
+@transaction.atomic
+def confirm(
+    sighting: Sighting,
+    individual: Individual | None = None,
+    *,
+    by,
+    candidate: Candidate | None = None,
+    seen_version: int | None = None,
+    note: str = "",
+) -> Decision:
+    """The sighting is this individual (or the candidate's individual)."""
+    if candidate is not None:
+        if candidate.sighting_id != sighting.pk:
+            raise DecisionError("That candidate belongs to another sighting.")
+        if candidate.rejected:
+            raise DecisionError("That candidate was rejected; it cannot be confirmed.")
+        individual = individual or candidate.individual
+    if individual is None or individual.project_id != sighting.project_id:
+        raise DecisionError("Choose an individual of this project.")
+    # A candidate may point at an individual merged away since matching.
+    individual = individual.survivor
+    return _decide(
+        sighting,
+        A.CONFIRM,
+        by=by,
+        individual=individual,
+        status=Sighting.Status.CONFIRMED,
+        seen_version=seen_version,
+        candidate=candidate,
+        note=note,
+    )
+
+
+@transaction.atomic
+def new_individual(
+    sighting: Sighting, *, by, name: str = "", seen_version: int | None = None, note: str = ""
+) -> Decision:
+    """The sighting is an individual not in the catalogue yet: create it with the next code."""
+    project = sighting.project
+    individual = Individual.objects.create(
+        project=project, code=project.next_individual_code(), name=name.strip(), created_by=by
+    )
+    return _decide(
+        sighting,
+        A.NEW,
+        by=by,
+        individual=individual,
+        status=Sighting.Status.CONFIRMED,
+        seen_version=seen_version,
+        note=note,
+        details={"created_individual": individual.pk, "code": individual.code},
+    )
+
+
+@transaction.atomic
+def discard(sighting: Sighting, *, by, seen_version: int | None = None, note: str = "") -> Decision:
+    """No identifiable animal in this sighting."""
+    return _decide(
+        sighting,
+        A.DISCARD,
+        by=by,
+        individual=None,
+        status=Sighting.Status.REJECTED,
+        seen_version=seen_version,
+        note=note,
+    )
+
+
+@transaction.atomic
+def reject_candidate(
+    sighting: Sighting,
+    candidate: Candidate,
+    *,
+    by,
+    seen_version: int | None = None,
+    note: str = "",
+) -> Decision:
+    """Not this individual: a negative pair. The pipeline keeps it rejected when re-ranking."""
+    if candidate.sighting_id != sighting.pk:
+        raise DecisionError("That candidate belongs to another sighting.")
+    if candidate.rejected:
+        raise DecisionError("That candidate is already rejected.")
+    shown = shown_snapshot(sighting)
+    # Bumping the version makes a concurrent confirm of this candidate a conflict.
+    version = _apply(sighting, seen_version)
+    Candidate.objects.filter(pk=candidate.pk).update(rejected=True)
+    candidate.rejected = True
+    decision = _record(
+        sighting.project_id,
+        by,
+        A.REJECT,
+        sighting=sighting,
+        candidate=candidate,
+        individual=candidate.individual,
+        previous_state={"individual_id": candidate.individual_id, "rejected": False},
+        shown=shown,
+        note=note,
+        details={"version_after": version},
+    )
+    reid_hooks.decision_recorded(sighting.project_id)
+    return decision
+
+
+def skip(sighting: Sighting, *, by) -> Decision:
+    """Not now: releases this expert's claim; nothing else changes."""
+    Sighting.objects.filter(pk=sighting.pk, claimed_by=by).update(
+        claimed_by=None, claimed_until=None
+    )
+    return _record(sighting.project_id, by, A.SKIP, sighting=sighting)
+
+
+@transaction.atomic
+def rename(individual: Individual, name: str, *, by) -> Decision:
+    previous = {"name": individual.name}
+    individual.name = name.strip()
+    individual.save(update_fields=["name"])
+    return _record(
+        individual.project_id,
+        by,
+        A.RENAME,
+        individual=individual,
+        previous_state=previous,
+        details={"name": individual.name},
+    )
+
+
+@transaction.atomic
+def merge(source: Individual, target: Individual, *, by, note: str = "") -> Decision:
+    """All of `source` becomes `target`; `source` keeps its code (searchable) and points there."""
+    if source.pk == target.pk or source.project_id != target.project_id:
+        raise DecisionError("Merge two different individuals of one project.")
+    if source.merged_into_id or target.merged_into_id:
+        raise DecisionError("One of these individuals was already merged away.")
+    sighting_ids = list(source.sightings.values_list("pk", flat=True))
+    # Keep merged_into one level deep: what was merged into source now points at target.
+    aliases = list(source.merged_from.values_list("pk", flat=True))
+    Sighting.objects.filter(pk__in=sighting_ids).update(individual=target, version=F("version") + 1)
+    Individual.objects.filter(pk__in=aliases).update(merged_into=target)
+    Individual.objects.filter(pk=source.pk).update(merged_into=target)
+    source.merged_into = target
+    decision = _record(
+        source.project_id,
+        by,
+        A.MERGE,
+        individual=target,
+        previous_state={"source": source.pk, "sighting_ids": sighting_ids, "aliases": aliases},
+        details={"source_code": source.code, "target_code": target.code},
+        note=note,
+    )
+    _identity_changed(source.project_id, sighting_ids)
+    return decision
+
+
+@transaction.atomic
+def split(
+    individual: Individual,
+    sightings: Iterable[Sighting],
+    *,
+    by,
+    into: Individual | None = None,
+    name: str = "",
+) -> Decision:
+    """Move the chosen sightings of `individual` to `into`, or to a new individual."""
+    sighting_ids = [s.pk for s in sightings if s.individual_id == individual.pk]
+    if not sighting_ids:
+        raise DecisionError("Choose at least one sighting of this individual.")
+    created = into is None
+    if into is None:
+        project = individual.project
+        into = Individual.objects.create(
+            project=project, code=project.next_individual_code(), name=name.strip(), created_by=by
+        )
+    elif into.project_id != individual.project_id or into.pk == individual.pk:
+        raise DecisionError("Split into another individual of this project.")
+    into = into.survivor
+    Sighting.objects.filter(pk__in=sighting_ids).update(individual=into, version=F("version") + 1)
+    decision = _record(
+        individual.project_id,
+        by,
+        A.SPLIT,
+        individual=into,
+        previous_state={"individual_id": individual.pk, "sighting_ids": sighting_ids},
+        details={"created_individual": into.pk if created else None, "code": into.code},
+    )
+    _identity_changed(individual.project_id, sighting_ids)
+    return decision
+
+
+def last_undoable(project: Project, user) -> Decision | None:
+    """This user's most recent decision in the project that changed something and stands."""
+    return (
+        Decision.objects.filter(project=project, user=user, action__in=UNDOABLE)
+        .filter(reverted_by__isnull=True)
+        .select_related("sighting", "individual")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def undo_last(project: Project, *, by) -> Decision:
+    decision = last_undoable(project, by)
+    if decision is None:
+        raise DecisionError("Nothing to undo.")
+    return undo(decision, by=by)
+
+
+@transaction.atomic
+def undo(decision: Decision, *, by) -> Decision:
+    """Write a reverting record and restore `decision.previous_state` exactly."""
+    if decision.action not in UNDOABLE:
+        raise DecisionError("That action cannot be undone.")
+    if Decision.objects.filter(reverts=decision).exists():
+        raise DecisionError("That decision was already undone.")
+    prev = decision.previous_state
+    changed: list[int] = []
+    if decision.action in (A.CONFIRM, A.NEW, A.DISCARD):
+        sighting = decision.sighting
+        _apply(
+            sighting,
+            decision.details.get("version_after"),
+            status=prev["status"],
+            individual_id=prev["individual_id"],
+            decided_by_id=prev["decided_by_id"],
+            decided_at=parse_datetime(prev["decided_at"]) if prev["decided_at"] else None,
+        )
+        changed = [sighting.pk]
+    elif decision.action == A.REJECT:
+        sighting = decision.sighting
+        _apply(sighting, decision.details.get("version_after"))
+        Candidate.objects.filter(sighting=sighting, individual_id=prev["individual_id"]).update(
+            rejected=False
+        )
+    elif decision.action == A.MERGE:
+        changed = _undo_merge(decision)
+    elif decision.action == A.SPLIT:
+        changed = prev["sighting_ids"]
+        Sighting.objects.filter(pk__in=changed, individual=decision.individual_id).update(
+            individual_id=prev["individual_id"], version=F("version") + 1
+        )
+    elif decision.action == A.RENAME:
+        Individual.objects.filter(pk=decision.individual_id).update(name=prev["name"])
+    record = _record(
+        decision.project_id,
+        by,
+        A.UNDO,
+        sighting=decision.sighting,
+        individual=decision.individual,
+        candidate=decision.candidate,
+        reverts=decision,
+        details={"undid": decision.action},
+    )
+    if decision.action in (A.NEW, A.SPLIT):
+        # After recording, so the undo record's FK is nulled with the rest, not dangling.
+        _drop_if_unused(decision.details.get("created_individual"))
+    if changed:
+        _identity_changed(decision.project_id, changed)
+    else:
+        reid_hooks.decision_recorded(decision.project_id)
+    return record
+
+
+def _undo_merge(decision: Decision) -> list[int]:
+    prev = decision.previous_state
+    source = Individual.objects.filter(pk=prev["source"]).first()
+    if source is None or source.merged_into_id != decision.individual_id:
+        raise DecisionConflict("The merged individual changed since; this merge cannot be undone.")
+    if Individual.objects.filter(pk=decision.individual_id, merged_into__isnull=False).exists():
+        raise DecisionConflict("The survivor was merged again since; undo that merge first.")
+    ids = prev["sighting_ids"]
+    Sighting.objects.filter(pk__in=ids, individual=decision.individual_id).update(
+        individual=source, version=F("version") + 1
+    )
+    Individual.objects.filter(pk=source.pk).update(merged_into=None)
+    Individual.objects.filter(pk__in=prev["aliases"]).update(merged_into=source)
+    return ids
+
+
+def _drop_if_unused(individual_id: int | None) -> None:
+    """An individual created by an undone decision goes too, unless it is in use since."""
+    if individual_id is None:
+        return
+    Individual.objects.filter(pk=individual_id).exclude(
+        Q(sightings__isnull=False) | Q(merged_from__isnull=False)
+    ).delete()

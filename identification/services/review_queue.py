@@ -1,0 +1,252 @@
+"""The review queue: which sighting an expert sees next, short claims, and review counts.
+
+Claims are conditional UPDATEs on Sighting.claimed_by/claimed_until, so two experts asking for
+"next" at the same moment cannot both get one sighting; a claim lapses after
+REIDSITE_REVIEW_CLAIM_SECONDS, so an expert who walks away blocks nothing for long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Value, Window
+from django.db.models.functions import Abs, RowNumber
+from django.utils import timezone
+
+from ..models import Decision, Media, Project, Sighting
+
+ORDERS = {"confident": "Most confident first", "uncertain": "Least confident first"}
+STATUSES = {
+    "pending": "Pending",
+    "confirmed": "Confirmed",
+    "rejected": "No animal",
+    "all": "All",
+}
+MORE_IMAGES = 3
+MAX_LINES = 200
+
+
+@dataclass
+class QueueFilters:
+    """What the expert narrowed the queue to; carried in every review URL's query string."""
+
+    batch: int | None = None
+    deployment: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    status: str = "pending"
+    order: str = "confident"
+
+    def params(self) -> dict[str, str]:
+        values = {
+            "batch": self.batch,
+            "deployment": self.deployment,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "status": None if self.status == "pending" else self.status,
+            "order": None if self.order == "confident" else self.order,
+        }
+        return {k: str(v) for k, v in values.items() if v is not None}
+
+    def querystring(self) -> str:
+        return urlencode(self.params())
+
+    def order_links(self) -> list[tuple[str, str, bool]]:
+        """(label, query string, current) for each order, keeping the other filters."""
+        return [
+            (label, urlencode({**self.params(), "order": order}), order == self.order)
+            for order, label in ORDERS.items()
+        ]
+
+
+def scope(project: Project, filters: QueueFilters) -> QuerySet[Sighting]:
+    """The project's sightings under every filter but status."""
+    qs = Sighting.objects.filter(project=project)
+    if filters.batch:
+        qs = qs.filter(media__batch_id=filters.batch)
+    if filters.deployment:
+        qs = qs.filter(media__deployment_id=filters.deployment)
+    if filters.date_from:
+        qs = qs.filter(media__taken_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(media__taken_at__date__lte=filters.date_to)
+    return qs
+
+
+def queue(project: Project, filters: QueueFilters) -> QuerySet[Sighting]:
+    """Filtered and ordered by certainty: how far P(new) is from the project threshold.
+
+    Far either way is easy (clearly a known animal, or clearly a new one); near the threshold
+    is hard. Unmatched sightings (no P(new) yet) come last in both orders.
+    """
+    qs = scope(project, filters)
+    if filters.status != "all":
+        qs = qs.filter(status=filters.status)
+    qs = qs.annotate(certainty=Abs(F("p_new") - Value(project.new_individual_threshold)))
+    certainty = F("certainty")
+    key = certainty.asc if filters.order == "uncertain" else certainty.desc
+    return qs.order_by(key(nulls_last=True), "pk")
+
+
+def counts(project: Project, filters: QueueFilters) -> dict[str, int]:
+    S = Sighting.Status
+    return scope(project, filters).aggregate(
+        pending=Count("pk", filter=Q(status=S.PENDING)),
+        decided=Count("pk", filter=~Q(status=S.PENDING)),
+    )
+
+
+def review_counts(sightings: QuerySet[Sighting]) -> dict[str, int]:
+    """Extracted / matched / reviewed counts of any set of sightings (e.g. one batch's)."""
+    P = Sighting.PipelineStatus
+    return sightings.aggregate(
+        sightings=Count("pk"),
+        extracted=Count("pk", filter=Q(pipeline_status__in=[P.EXTRACTED, P.MATCHED])),
+        matched=Count("pk", filter=Q(pipeline_status=P.MATCHED)),
+        reviewed=Count("pk", filter=~Q(status=Sighting.Status.PENDING)),
+        pending=Count("pk", filter=Q(status=Sighting.Status.PENDING)),
+    )
+
+
+def claim_seconds() -> int:
+    return settings.REIDSITE_REVIEW_CLAIM_SECONDS
+
+
+def claim(sighting: Sighting, user) -> bool:
+    """Claim the sighting for `user` unless someone else holds a live claim."""
+    now = timezone.now()
+    until = now + dt.timedelta(seconds=claim_seconds())
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=user)
+    if not Sighting.objects.filter(free, pk=sighting.pk).update(
+        claimed_by=user, claimed_until=until
+    ):
+        return False
+    sighting.claimed_by, sighting.claimed_until = user, until
+    return True
+
+
+def claimed_by_other(sighting: Sighting, user) -> bool:
+    return bool(
+        sighting.claimed_until
+        and sighting.claimed_until > timezone.now()
+        and sighting.claimed_by_id != user.pk
+    )
+
+
+def next_for(
+    project: Project, user, filters: QueueFilters, exclude: list[int] | None = None
+) -> int | None:
+    """The pk of the first sighting in the queue nobody else holds, now claimed by `user`."""
+    now = timezone.now()
+    qs = queue(project, filters).exclude(Q(claimed_until__gt=now) & ~Q(claimed_by=user))
+    if exclude:
+        qs = qs.exclude(pk__in=exclude)
+    # Another expert may claim one of these between our read and our UPDATE: try a few.
+    for pk in qs.values_list("pk", flat=True)[:5]:
+        if claim(Sighting(pk=pk), user):
+            Sighting.objects.filter(project=project, claimed_by=user).exclude(pk=pk).update(
+                claimed_by=None, claimed_until=None
+            )
+            return pk
+    return None
+
+
+@dataclass
+class Shown:
+    """One candidate as the review screen shows it."""
+
+    candidate: object
+    individual: object
+    gallery: Media | None
+    more: list[Media] = field(default_factory=list)
+    evidence: list[tuple[str, float | None, float | None]] = field(default_factory=list)
+    lines: str = "[]"
+
+
+def candidates_for(sighting: Sighting, limit: int = 5) -> list[Shown]:
+    """The top non-rejected candidates, merged individuals resolved, with gallery images.
+
+    Two queries whatever `limit` is: candidates with individuals and best gallery media, then
+    the few latest confirmed images of every shown individual (a window function).
+    """
+    rows = (
+        sighting.candidates.filter(rejected=False)
+        .select_related("individual__merged_into", "gallery_sighting__media")
+        .order_by("-fused", "rank")
+    )
+    shown: list[Shown] = []
+    seen: set[int] = set()
+    for c in rows[: limit * 2]:
+        individual = c.individual.survivor
+        if individual.pk in seen:
+            continue  # two candidates of individuals merged since matching
+        seen.add(individual.pk)
+        gallery = c.gallery_sighting.media if c.gallery_sighting else None
+        evidence = [
+            (name, (s or {}).get("raw"), (s or {}).get("calibrated"))
+            for name, s in sorted((c.scores or {}).items())
+        ]
+        lines = sorted(c.correspondences or [], key=lambda r: -(r[4] if len(r) > 4 else 0))
+        shown.append(Shown(c, individual, gallery, [], evidence, json.dumps(lines[:MAX_LINES])))
+        if len(shown) == limit:
+            break
+    if shown:
+        _attach_more_images(shown)
+    return shown
+
+
+def _attach_more_images(shown: list[Shown]) -> None:
+    by_individual = {s.individual.pk: s for s in shown}
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("individual_id")],
+        order_by=[F("decided_at").desc(nulls_last=True), F("pk").desc()],
+    )
+    rows = (
+        Sighting.objects.filter(
+            individual_id__in=list(by_individual), status=Sighting.Status.CONFIRMED
+        )
+        .annotate(n=latest)
+        .filter(n__lte=MORE_IMAGES + 1)
+        .select_related("media")
+        .order_by("individual_id", "n")
+    )
+    for row in rows:
+        item = by_individual[row.individual_id]
+        if item.gallery is None:
+            item.gallery = row.media
+        elif row.media_id != item.gallery.pk and len(item.more) < MORE_IMAGES:
+            item.more.append(row.media)
+
+
+def burst_of(media: Media, limit: int = 12) -> list[Media]:
+    """The other images of the query's event (burst), in time order."""
+    if not media.event_id:
+        return []
+    return list(
+        Media.objects.filter(event_id=media.event_id)
+        .exclude(pk=media.pk)
+        .only("pk", "taken_at", "width", "height")
+        .order_by("taken_at", "pk")[:limit]
+    )
+
+
+def decisions_per_expert(project: Project) -> list[dict]:
+    A = Decision.Action
+    return list(
+        Decision.objects.filter(project=project)
+        .exclude(action__in=[A.SKIP, A.UNDO])
+        .values("user__username")
+        .annotate(
+            total=Count("pk"),
+            confirmed=Count("pk", filter=Q(action=A.CONFIRM)),
+            new=Count("pk", filter=Q(action=A.NEW)),
+            rejected=Count("pk", filter=Q(action=A.REJECT)),
+            undone=Count("pk", filter=Q(reverted_by__isnull=False)),
+        )
+        .order_by("-total")
+    )

@@ -1,0 +1,152 @@
+"""The individuals catalogue: list and search, detail with timeline, rename, merge, split."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..forms_review import MergeForm, RenameForm, SplitForm
+from ..models import Individual, Project, Role, Sighting
+from ..services import decisions as svc
+from .access import get_project_for_user
+
+PER_PAGE = 48
+
+
+def search(project: Project, q: str):
+    """Current individuals matching a code or name, their own or one merged into them."""
+    qs = Individual.objects.filter(project=project, merged_into__isnull=True)
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(code__icontains=q)
+            | Q(name__icontains=q)
+            | Q(merged_from__code__icontains=q)
+            | Q(merged_from__name__icontains=q)
+        ).distinct()
+    confirmed = Q(sightings__status=Sighting.Status.CONFIRMED)
+    return qs.annotate(
+        n_sightings=Count("sightings", filter=confirmed, distinct=True),
+        first_seen=Min("sightings__media__taken_at", filter=confirmed),
+        last_seen=Max("sightings__media__taken_at", filter=confirmed),
+        thumb=Max("sightings__media", filter=confirmed),
+    ).order_by("code")
+
+
+@login_required
+def individual_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request, slug)
+    q = request.GET.get("q", "")
+    page = Paginator(search(project, q), PER_PAGE).get_page(request.GET.get("page"))
+    ids = [i.pk for i in page]
+    # One query for the deployments of the whole page rather than one per individual.
+    deployments: dict[int, list[str]] = {}
+    rows = (
+        Sighting.objects.filter(individual_id__in=ids, status=Sighting.Status.CONFIRMED)
+        .exclude(media__deployment__isnull=True)
+        .values_list("individual_id", "media__deployment__code")
+        .distinct()
+        .order_by("individual_id", "media__deployment__code")
+    )
+    for individual_id, code in rows:
+        deployments.setdefault(individual_id, []).append(code)
+    for individual in page:
+        individual.deployment_codes = deployments.get(individual.pk, [])
+    context = {"project": project, "page": page, "q": q}
+    template = "individuals/_results.html" if request.htmx else "individuals/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def individual_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    project = get_project_for_user(request, slug)
+    individual = get_object_or_404(
+        Individual.objects.select_related("merged_into"), project=project, pk=pk
+    )
+    if individual.merged_into_id:
+        messages.info(request, f"{individual.code} was merged into {individual.merged_into.code}.")
+        return redirect(individual.merged_into)
+    sightings = individual.sightings.select_related("media__deployment", "decided_by").order_by(
+        "media__taken_at", "pk"
+    )
+    is_expert = project.user_role in (Role.EXPERT, Role.ADMIN)
+    context = {
+        "project": project,
+        "individual": individual,
+        "sightings": sightings,
+        "aliases": individual.merged_from.order_by("code"),
+        "decisions": individual.decisions.select_related("user", "sighting").order_by(
+            "-created_at", "-pk"
+        )[:20],
+        "is_expert": is_expert,
+        "rename_form": RenameForm(initial={"name": individual.name}),
+        "merge_form": MergeForm(project=project),
+    }
+    return render(request, "individuals/detail.html", context)
+
+
+def _expert_individual(request: HttpRequest, slug: str, pk: int) -> tuple[Project, Individual]:
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    individual = get_object_or_404(Individual, project=project, pk=pk, merged_into__isnull=True)
+    return project, individual
+
+
+@login_required
+@require_POST
+def individual_rename(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    project, individual = _expert_individual(request, slug, pk)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        individual.rename(form.cleaned_data["name"], by=request.user)
+        messages.success(request, f"{individual.code} is now called “{individual.name}”.")
+    return redirect(individual)
+
+
+def _run(request: HttpRequest, individual: Individual, form, act) -> HttpResponse:
+    """Validate the form, apply `act(cleaned_data) -> (message, where to go)`, report."""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(individual)
+    try:
+        text, target = act(form.cleaned_data)
+    except svc.DecisionError as error:
+        messages.error(request, str(error))
+        return redirect(individual)
+    messages.success(request, text)
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def individual_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Merge this individual into the one named by code; the survivor's page follows."""
+    project, individual = _expert_individual(request, slug, pk)
+
+    def act(data: dict):
+        individual.merge_into(data["target"], by=request.user, note=data["note"])
+        target = data["target"]
+        return f"{individual.code} merged into {target.code}. Undo: u on the review screen.", target
+
+    return _run(request, individual, MergeForm(request.POST, project=project), act)
+
+
+@login_required
+@require_POST
+def individual_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Move the ticked sightings to another individual, or to a new one."""
+    project, individual = _expert_individual(request, slug, pk)
+
+    def act(data: dict):
+        decision = individual.split(
+            data["sightings"], by=request.user, into=data["into"], name=data["name"]
+        )
+        moved = len(decision.previous_state["sighting_ids"])
+        return f"Moved {moved} sighting(s) to {decision.individual.code}.", individual
+
+    form = SplitForm(request.POST, project=project, individual=individual)
+    return _run(request, individual, form, act)

@@ -1,0 +1,269 @@
+"""The review queue and screen. Views coordinate; decisions live in services.decisions.
+
+Every screen URL serves the full page, or with htmx the `review/_screen.html` fragment plus an
+HX-Push-Url, so the next sighting loads in place. Without JavaScript the same forms POST and
+redirect to the next sighting.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
+
+from ..forms_review import DecisionForm, QueueFilterForm
+from ..models import Candidate, Decision, Project, Role, Sighting
+from ..services import decisions as svc
+from ..services import review_queue as rq
+from .access import get_project_for_user
+
+SKIP_KEEP = 200
+
+
+def _filters(request: HttpRequest) -> rq.QueueFilters:
+    return QueueFilterForm(request.GET).filters()
+
+
+def _with_qs(url: str, filters: rq.QueueFilters) -> str:
+    qs = filters.querystring()
+    return f"{url}?{qs}" if qs else url
+
+
+def _skipped_key(project: Project) -> str:
+    return f"review-skipped-{project.pk}"
+
+
+def _screen(
+    request: HttpRequest,
+    project: Project,
+    pk: int,
+    filters: rq.QueueFilters,
+    notice: tuple[str, str] | None = None,
+) -> HttpResponse:
+    """Render one sighting for review, claiming it when nobody else holds it."""
+    sighting = get_object_or_404(
+        Sighting.objects.select_related(
+            "media__deployment", "media__batch", "individual", "decided_by", "claimed_by"
+        ),
+        project=project,
+        pk=pk,
+    )
+    other = rq.claimed_by_other(sighting, request.user)
+    if not other:
+        rq.claim(sighting, request.user)
+    context = {
+        "project": project,
+        "sighting": sighting,
+        "media": sighting.media,
+        "burst": rq.burst_of(sighting.media),
+        "shown": rq.candidates_for(sighting),
+        "counts": rq.counts(project, filters),
+        "filters": filters,
+        "qs": filters.querystring(),
+        "claimed_by_other": other,
+        "last_decision": svc.last_undoable(project, request.user),
+        "notice": notice,
+        "new_code": None,
+    }
+    url = _with_qs(reverse("review_sighting", args=[project.slug, pk]), filters)
+    if request.htmx:
+        response = render(request, "review/_screen.html", context)
+        return push_url(response, url)
+    return render(request, "review/screen.html", context)
+
+
+def _empty(request: HttpRequest, project: Project, filters: rq.QueueFilters) -> HttpResponse:
+    context = {
+        "project": project,
+        "counts": rq.counts(project, filters),
+        "filters": filters,
+        "qs": filters.querystring(),
+        "skipped": len(request.session.get(_skipped_key(project), [])),
+        "last_decision": svc.last_undoable(project, request.user),
+    }
+    template = "review/_empty.html" if request.htmx else "review/empty.html"
+    response = render(request, template, context)
+    if request.htmx:
+        push_url(response, _with_qs(reverse("review_next", args=[project.slug]), filters))
+    return response
+
+
+@login_required
+def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    filters = _filters(request)
+    rows = rq.queue(project, filters).select_related(
+        "media__deployment", "individual", "claimed_by"
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "project": project,
+        "page": page,
+        "filters": filters,
+        "qs": filters.querystring(),
+        "counts": rq.counts(project, filters),
+        "batches": project.batches.only("pk", "archive_name", "created_at")[:200],
+        "deployments": project.deployments.only("pk", "code", "name"),
+        "orders": rq.ORDERS,
+        "statuses": rq.STATUSES,
+        "now": timezone.now(),
+    }
+    return render(request, "review/queue.html", context)
+
+
+@login_required
+def review_next(request: HttpRequest, slug: str) -> HttpResponse:
+    """The first sighting of the queue that nobody else holds and this expert did not skip."""
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    filters = _filters(request)
+    key = _skipped_key(project)
+    if request.GET.get("reset"):
+        request.session.pop(key, None)
+    pk = rq.next_for(project, request.user, filters, exclude=request.session.get(key))
+    if pk is None:
+        return _empty(request, project, filters)
+    if request.htmx:
+        return _screen(request, project, pk, filters)
+    return redirect(_with_qs(reverse("review_sighting", args=[slug, pk]), filters))
+
+
+@login_required
+def review_sighting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    return _screen(request, project, pk, _filters(request))
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    filters = _filters(request)
+    sighting = get_object_or_404(Sighting.objects.select_related("project"), project=project, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _after(request, project, pk, filters, ("error", _form_error(form)), stay=True)
+    data = form.cleaned_data
+    action, seen = data["action"], data["version"]
+    try:
+        candidate = None
+        if data.get("candidate"):
+            candidate = (
+                Candidate.objects.filter(sighting=sighting, pk=data["candidate"])
+                .select_related("individual__merged_into")
+                .first()
+            )
+            if candidate is None:
+                raise svc.DecisionConflict(
+                    "The candidates of this sighting were re-scored after you opened it. "
+                    "Nothing was saved; here are the new ones."
+                )
+        if action == "confirm":
+            decision = svc.confirm(
+                sighting, by=request.user, candidate=candidate, seen_version=seen, note=data["note"]
+            )
+            text = f"Sighting {pk} confirmed as {decision.individual.code}."
+        elif action == "reject":
+            svc.reject_candidate(
+                sighting, candidate, by=request.user, seen_version=seen, note=data["note"]
+            )
+            text = f"Rejected {candidate.individual.code} for sighting {pk}; it will not return."
+            return _after(request, project, pk, filters, ("success", text), stay=True)
+        elif action == "new":
+            decision = svc.new_individual(
+                sighting, by=request.user, name=data["name"], seen_version=seen, note=data["note"]
+            )
+            text = f"Sighting {pk} is a new individual, {decision.individual.code}."
+        elif action == "discard":
+            svc.discard(sighting, by=request.user, seen_version=seen, note=data["note"])
+            text = f"Sighting {pk} marked as no identifiable animal."
+        else:
+            svc.skip(sighting, by=request.user)
+            skipped = request.session.get(_skipped_key(project), [])
+            request.session[_skipped_key(project)] = [*skipped, pk][-SKIP_KEEP:]
+            text = f"Skipped sighting {pk}."
+    except svc.DecisionError as error:
+        return _after(request, project, pk, filters, ("error", str(error)), stay=True)
+    return _after(request, project, pk, filters, ("success", text), stay=False)
+
+
+def _form_error(form: DecisionForm) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _after(
+    request: HttpRequest,
+    project: Project,
+    pk: int,
+    filters: rq.QueueFilters,
+    notice: tuple[str, str],
+    *,
+    stay: bool,
+) -> HttpResponse:
+    """htmx: swap in this sighting again or the next one. Plain POST: message and redirect."""
+    if request.htmx:
+        if stay:
+            return _screen(request, project, pk, filters, notice)
+        key = _skipped_key(project)
+        next_pk = rq.next_for(project, request.user, filters, exclude=request.session.get(key))
+        if next_pk is None:
+            messages.add_message(request, messages.SUCCESS, notice[1])
+            return _empty(request, project, filters)
+        return _screen(request, project, next_pk, filters, notice)
+    level = messages.ERROR if notice[0] == "error" else messages.SUCCESS
+    messages.add_message(request, level, notice[1])
+    target = "review_sighting" if stay else "review_next"
+    args = [project.slug, pk] if stay else [project.slug]
+    return redirect(_with_qs(reverse(target, args=args), filters))
+
+
+@login_required
+@require_POST
+def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
+    """Undo this expert's last decision here and show what it was about."""
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    filters = _filters(request)
+    try:
+        undo = svc.undo_last(project, by=request.user)
+    except svc.DecisionError as error:
+        if request.htmx and request.POST.get("sighting"):
+            return _screen(request, project, int(request.POST["sighting"]), filters,
+                           ("error", str(error)))  # fmt: skip
+        messages.error(request, str(error))
+        return redirect(_with_qs(reverse("review_next", args=[slug]), filters))
+    undone = undo.reverts
+    text = f"Undone: {undone.get_action_display().lower()}."
+    if undone.sighting_id is None:
+        messages.success(request, text)
+        target = undone.individual or undo.individual
+        url = target.get_absolute_url() if target else reverse("individual_list", args=[slug])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    if request.htmx:
+        return _screen(request, project, undone.sighting_id, filters, ("success", text))
+    messages.success(request, text)
+    return redirect(_with_qs(reverse("review_sighting", args=[slug, undone.sighting_id]), filters))
+
+
+@login_required
+def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project overview's review section, loaded into the overview page by htmx."""
+    project = get_project_for_user(request, slug)
+    context = {
+        "project": project,
+        "counts": rq.review_counts(project.sightings.all()),
+        "per_expert": rq.decisions_per_expert(project),
+        "recent": Decision.objects.filter(project=project)
+        .select_related("user", "individual", "sighting")
+        .order_by("-created_at", "-pk")[:8],
+        "can_review": project.user_role in (Role.EXPERT, Role.ADMIN),
+    }
+    return render(request, "review/_project_review.html", context)

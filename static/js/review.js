@@ -1,0 +1,154 @@
+// Review screen: keyboard shortcuts, which candidate is shown beside the query, zoom/pan,
+// and the keypoint lines. Everything here is an enhancement: the forms work without it.
+(() => {
+  "use strict";
+  const reviewEl = () => document.getElementById("review");
+  const shownIndex = (review) => Number(review.dataset.shown || 1);
+  const NS = "http://www.w3.org/2000/svg";
+
+  function show(review, n) {
+    const cards = review.querySelectorAll(".rv-cand");
+    if (!cards.length) return;
+    n = Math.max(1, Math.min(cards.length, n));
+    review.dataset.shown = String(n);
+    cards.forEach((c) => c.classList.toggle("shown", Number(c.dataset.index) === n));
+    review.querySelectorAll(".rv-gal").forEach((g) => {
+      g.hidden = Number(g.dataset.index) !== n;
+    });
+    requestAnimationFrame(() => draw(review));
+  }
+
+  const inside = (x, y, r) => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom;
+
+  // Correspondences are in original pixels; the images' on-screen boxes (zoom included) scale
+  // them, so the lines stay right at any window size or zoom level.
+  function draw(review) {
+    const svg = review.querySelector(".rv-lines");
+    if (!svg) return;
+    svg.replaceChildren();
+    const compare = review.querySelector(".rv-compare");
+    if (compare.dataset.lines === "off") return;
+    const gal = review.querySelector(`.rv-gal[data-index="${shownIndex(review)}"]`);
+    const q = review.querySelector(".rv-query img");
+    const g = gal && gal.querySelector("img");
+    if (!q || !g || !q.complete || !g.complete || !g.naturalWidth) return;
+    const box = svg.getBoundingClientRect();
+    const qr = q.getBoundingClientRect();
+    const gr = g.getBoundingClientRect();
+    const qv = q.parentElement.getBoundingClientRect();
+    const gv = g.parentElement.getBoundingClientRect();
+    const sq = qr.width / Number(q.dataset.w || q.naturalWidth);
+    const sg = gr.width / Number(g.dataset.w || g.naturalWidth);
+    let lines;
+    try {
+      lines = JSON.parse(gal.dataset.lines || "[]");
+    } catch {
+      return;
+    }
+    for (const [xq, yq, xg, yg, conf = 1] of lines) {
+      const x1 = qr.left + xq * sq, y1 = qr.top + yq * sq;
+      const x2 = gr.left + xg * sg, y2 = gr.top + yg * sg;
+      if (!inside(x1, y1, qv) || !inside(x2, y2, gv)) continue;
+      const line = document.createElementNS(NS, "line");
+      line.setAttribute("x1", x1 - box.left);
+      line.setAttribute("y1", y1 - box.top);
+      line.setAttribute("x2", x2 - box.left);
+      line.setAttribute("y2", y2 - box.top);
+      // Confident matches green and opaque, weak ones yellow and faint.
+      line.setAttribute("stroke", `hsl(${60 + 70 * conf}, 90%, 50%)`);
+      line.setAttribute("stroke-opacity", String(0.35 + 0.6 * conf));
+      svg.append(line);
+    }
+  }
+
+  function setupZoom(view, review) {
+    const img = view.querySelector("img");
+    if (!img || view.dataset.zoomReady) return;
+    view.dataset.zoomReady = "1";
+    let s = 1, tx = 0, ty = 0, drag = null;
+    const apply = () => {
+      img.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`;
+      draw(review);
+    };
+    view.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      const r = img.getBoundingClientRect();
+      const f = e.deltaY < 0 ? 1.2 : 1 / 1.2;
+      const ns = Math.min(8, Math.max(1, s * f));
+      // Keep the point under the cursor where it is.
+      const px = e.clientX - r.left, py = e.clientY - r.top;
+      tx -= px * (ns / s - 1);
+      ty -= py * (ns / s - 1);
+      s = ns;
+      if (s === 1) tx = ty = 0;
+      apply();
+    }, { passive: false });
+    view.addEventListener("pointerdown", (e) => {
+      drag = { x: e.clientX - tx, y: e.clientY - ty };
+      view.setPointerCapture(e.pointerId);
+    });
+    view.addEventListener("pointermove", (e) => {
+      if (!drag || s === 1) return;
+      tx = e.clientX - drag.x;
+      ty = e.clientY - drag.y;
+      apply();
+    });
+    view.addEventListener("pointerup", () => { drag = null; });
+    view.addEventListener("dblclick", () => { s = 1; tx = ty = 0; apply(); });
+  }
+
+  function init(root) {
+    const review = root && root.id === "review" ? root : reviewEl();
+    if (!review || review.dataset.ready) return;
+    review.dataset.ready = "1";
+    show(review, 1);
+    review.querySelectorAll(".zoom").forEach((v) => setupZoom(v, review));
+    review.querySelectorAll(".rv-compare img").forEach((img) =>
+      img.addEventListener("load", () => draw(review)));
+    review.addEventListener("click", (e) => {
+      const pick = e.target.closest("[data-show]");
+      if (pick) show(review, Number(pick.dataset.show));
+      if (e.target.closest("[data-toggle-lines]")) toggleLines(review);
+    });
+  }
+
+  function toggleLines(review) {
+    const compare = review.querySelector(".rv-compare");
+    const on = compare.dataset.lines !== "off";
+    compare.dataset.lines = on ? "off" : "on";
+    const button = review.querySelector("[data-toggle-lines]");
+    if (button) button.setAttribute("aria-pressed", String(!on));
+    draw(review);
+  }
+
+  function press(review, selector) {
+    const button = review.querySelector(selector);
+    if (button && !button.disabled) button.click();
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable]")) return;
+    const review = reviewEl();
+    if (!review) return;
+    // One decision at a time: keys pressed while a request is in flight are dropped.
+    if (review.querySelector(".htmx-request") || review.classList.contains("htmx-request")) {
+      e.preventDefault();
+      return;
+    }
+    const key = e.key;
+    if (key === "ArrowLeft") show(review, shownIndex(review) - 1);
+    else if (key === "ArrowRight") show(review, shownIndex(review) + 1);
+    else if (/^[1-9]$/.test(key)) press(review, `.rv-cand [data-key="${key}"]`);
+    else if (key === "x") press(review, '.rv-cand.shown [data-key="x"]');
+    else if (key === "n" || key === "s" || key === "u") press(review, `[data-key="${key}"]`);
+    else if (key === "k") toggleLines(review);
+    else return;
+    e.preventDefault();
+  });
+
+  window.addEventListener("resize", () => { const r = reviewEl(); if (r) draw(r); });
+  document.addEventListener("htmx:load", (e) => init(e.detail.elt));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => init());
+  else init();
+})();
