@@ -1,0 +1,233 @@
+"""The pieces of `evaluate`: cached extraction, gallery-only calibration, per-method rankings
+and metrics. Methods: each global model alone (full-gallery cosine), the local matcher alone
+(LightGlue count over the shortlist) and the fusion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from worker.pipeline.calibration import IsotonicCalibration, fit_calibrations
+from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig
+from worker.pipeline.data import Record
+from worker.pipeline.features import FeatureExtractor, Features
+from worker.pipeline.fusion import WildFusion
+from worker.pipeline.gallery import Gallery
+from worker.pipeline.openset import baks_baus, openset_score, predict, tune_threshold
+
+FUSED = "fused"
+Ranking = list[tuple[str, float]]  # (individual, probability), best first
+
+
+def method_names(config: PipelineConfig) -> list[str]:
+    return [m.name for m in config.global_models] + [LOCAL_MATCHER, FUSED]
+
+
+def extract_all(
+    extractor: FeatureExtractor, records: Sequence[Record], cache_dir: Path | None, batch: int = 16
+) -> tuple[dict[str, Features], float]:
+    """Features per image_id, read from / written to the cache; returns extraction images/s."""
+    folder = Path(cache_dir) / extractor.config.config_key() if cache_dir else None
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+    feats: dict[str, Features] = {}
+    todo = []
+    for rec in records:
+        name = hashlib.sha1(str(rec.path.resolve()).encode()).hexdigest() + ".npz"
+        if folder and (folder / name).exists():
+            feats[rec.image_id] = Features.from_bytes((folder / name).read_bytes())
+        else:
+            todo.append((rec, name))
+    start = time.perf_counter()
+    for i in range(0, len(todo), batch):
+        chunk = todo[i : i + batch]
+        for (rec, name), f in zip(
+            chunk, extractor.extract([r.open() for r, _ in chunk]), strict=True
+        ):
+            feats[rec.image_id] = f
+            if folder:
+                (folder / name).write_bytes(f.to_bytes())
+    elapsed = time.perf_counter() - start
+    rate_file = folder / "rate.json" if folder else None
+    if todo:
+        rate = len(todo) / elapsed
+        if rate_file and len(todo) >= 8:
+            rate_file.write_text(json.dumps({"images_per_s": rate, "images": len(todo)}))
+    elif rate_file and rate_file.exists():
+        rate = json.loads(rate_file.read_text())["images_per_s"]  # measured when cached
+    else:
+        rate = float("nan")
+    return feats, rate
+
+
+def _best_per_individual(labels: Sequence[str], values: Sequence[float], tie=None) -> list:
+    best: dict[str, tuple] = {}
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        key = (value, tie[i] if tie is not None else 0.0)
+        if label not in best or key > best[label]:
+            best[label] = key
+    return sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+
+
+def rank_one(
+    fusion: WildFusion,
+    gallery: Gallery,
+    query: Features,
+    matrices: dict[str, tuple[np.ndarray, np.ndarray]],
+    exclude: set[int] = frozenset(),
+) -> tuple[dict[str, Ranking], dict[int, dict[str, float]]]:
+    """Rankings of individuals by every method for one query, and the raw shortlist scores."""
+    cals = fusion.calibrations
+    rankings: dict[str, Ranking] = {}
+    for name, (ids, mat) in matrices.items():  # global alone: the whole gallery, exact cosine
+        keep = np.array([i not in exclude for i in ids])
+        sims = mat[keep] @ query.globals[name].astype(np.float32)
+        labels = [gallery.label(int(i)) for i in ids[keep]]
+        ranked = _best_per_individual(labels, sims)
+        probs = cals[name].predict([v[0] for _, v in ranked]) if ranked else []
+        rankings[name] = [(lab, float(p)) for (lab, _), p in zip(ranked, probs, strict=True)]
+    shortlist = [i for i in gallery.shortlist(query) if i not in exclude]
+    items = [(i, gallery.label(i), gallery.features(i)) for i in shortlist]
+    raws = fusion.raw_scores(query, items)
+    labels = [lab for _, lab, _ in items]
+    local = [raw[LOCAL_MATCHER] for raw, _ in raws]
+    fused = [fusion.calibrate(raw)[0] for raw, _ in raws]
+    first_global = fusion.config.global_models[0].name
+    glob = [raw.get(first_global, 0.0) for raw, _ in raws]
+    ranked = _best_per_individual(labels, local, tie=glob)
+    probs = cals[LOCAL_MATCHER].predict([v[0] for _, v in ranked]) if ranked else []
+    rankings[LOCAL_MATCHER] = [(lab, float(p)) for (lab, _), p in zip(ranked, probs, strict=True)]
+    # Ties in fused probability (isotonic plateaus) are broken by the raw local score.
+    ranked = _best_per_individual(labels, fused, tie=local)
+    rankings[FUSED] = [(lab, v[0]) for lab, v in ranked]
+    return rankings, {i: raw for i, (raw, _) in zip(shortlist, raws, strict=True)}
+
+
+def global_matrices(gallery: Gallery, config: PipelineConfig) -> dict:
+    ids = np.array(sorted(gallery.items), dtype=np.int64)
+    return {
+        m.name: (ids, np.stack([gallery.features(int(i)).globals[m.name] for i in ids]))
+        for m in config.global_models
+    }
+
+
+def query_rankings(fusion: WildFusion, gallery: Gallery, queries: Sequence[Features]):
+    matrices = global_matrices(gallery, fusion.config)
+    rankings: dict[str, list[Ranking]] = {}
+    raws = []
+    for query in queries:
+        ranks, raw = rank_one(fusion, gallery, query, matrices)
+        for name, ranking in ranks.items():
+            rankings.setdefault(name, []).append(ranking)
+        raws.append({str(k): v for k, v in raw.items()})
+    return rankings, raws
+
+
+def fit_on_gallery(
+    fusion: WildFusion, gallery: Gallery, n: int, seed: int, default_threshold: float
+) -> tuple[dict[str, IsotonicCalibration], dict[str, float]]:
+    """Calibrations and thresholds from gallery images used as pseudo-queries.
+
+    Each pseudo-query leaves out its own image; a fixed quarter of them leave out their whole
+    identity, so the threshold sees unknown individuals too. Queries never take part.
+    """
+    ids = sorted(gallery.items, key=lambda i: hashlib.sha256(f"{seed}:{i}".encode()).hexdigest())
+    pseudo = ids[:n]
+    matrices = global_matrices(gallery, fusion.config)
+    pairs, outcomes = [], []
+    for k, pid in enumerate(pseudo):
+        label = gallery.label(pid)
+        unknown = k % 4 == 3
+        exclude = {i for i in gallery.items if gallery.label(i) == label} if unknown else {pid}
+        removed = [(i, gallery.label(i), gallery.features(i)) for i in exclude]
+        query = gallery.features(pid)
+        gallery.remove(exclude)
+        _, raw = rank_one(fusion, gallery, query, matrices, exclude)
+        gallery.add(*zip(*removed, strict=True))
+        pairs += [(scores, gallery.label(i) == label) for i, scores in raw.items()]
+        outcomes.append((label if not unknown else f"__unknown__{pid}", raw))
+    cals = fit_calibrations(pairs, fallback=fusion.calibrations)
+    refit = WildFusion(fusion.config, cals, fusion.device, fusion.versions)
+    thresholds = {}
+    known = {gallery.label(i) for i in gallery.items}
+    best: dict[str, tuple[list, list]] = {}
+    for k, pid in enumerate(pseudo):
+        label = gallery.label(pid)
+        unknown = k % 4 == 3
+        exclude = {i for i in gallery.items if gallery.label(i) == label} if unknown else {pid}
+        ranks = _rescore(refit, gallery, matrices, outcomes[k][1], pid, exclude)
+        for name, ranking in ranks.items():
+            labs, probs = best.setdefault(name, ([], []))
+            labs.append(ranking[0][0] if ranking else "")
+            probs.append(ranking[0][1] if ranking else 0.0)
+    truths = [truth for truth, _ in outcomes]
+    for name, (labs, probs) in best.items():
+        thresholds[name] = tune_threshold(labs, probs, truths, known, default_threshold)
+    return cals, thresholds
+
+
+def _top(ranked: list, cal: IsotonicCalibration | None) -> Ranking:
+    if not ranked:
+        return []
+    label, (value, _) = ranked[0]
+    return [(label, float(cal.predict(value)[0]) if cal is not None else float(value))]
+
+
+def _rescore(fusion, gallery, matrices, raw, pid, exclude) -> dict[str, Ranking]:
+    """Rankings from already computed raw scores with new calibrations (no LightGlue rerun)."""
+    query = gallery.features(pid)
+    rankings: dict[str, Ranking] = {}
+    for name, (ids, mat) in matrices.items():
+        keep = np.array([i not in exclude for i in ids])
+        sims = mat[keep] @ query.globals[name].astype(np.float32)
+        ranked = _best_per_individual([gallery.label(int(i)) for i in ids[keep]], sims)
+        rankings[name] = _top(ranked, fusion.calibrations[name])
+    labels = [gallery.label(i) for i in raw]
+    local = [r[LOCAL_MATCHER] for r in raw.values()]
+    ranked = _best_per_individual(labels, local)
+    rankings[LOCAL_MATCHER] = _top(ranked, fusion.calibrations[LOCAL_MATCHER])
+    fused = [fusion.calibrate(r)[0] for r in raw.values()]
+    rankings[FUSED] = _top(_best_per_individual(labels, fused, tie=local), None)
+    return rankings
+
+
+def summarise(
+    rankings: dict[str, list[Ranking]],
+    truths: Sequence[str],
+    known: set[str],
+    thresholds: dict[str, float],
+) -> dict:
+    results = {}
+    for name, per_query in rankings.items():
+        top1 = top5 = ap = 0.0
+        labs, probs = [], []
+        for truth, ranking in zip(truths, per_query, strict=True):
+            order = [lab for lab, _ in ranking]
+            rank = order.index(truth) + 1 if truth in order else None
+            top1 += rank == 1
+            top5 += rank is not None and rank <= 5
+            ap += 1.0 / rank if rank else 0.0  # one relevant individual: AP = 1 / its rank
+            labs.append(ranking[0][0] if ranking else "")
+            probs.append(ranking[0][1] if ranking else 0.0)
+        n_known = max(1, sum(t in known for t in truths))
+        threshold = thresholds.get(name, 0.5)
+        baks, baus = baks_baus(truths, predict(labs, probs, threshold), known)
+        results[name] = {
+            "top1": top1 / n_known,
+            "top5": top5 / n_known,
+            "mAP": ap / n_known,
+            "BAKS": _clean(baks),
+            "BAUS": _clean(baus),
+            "score": _clean(openset_score(baks, baus)),
+            "threshold": threshold,
+        }
+    return results
+
+
+def _clean(value: float) -> float | None:
+    return None if value is None or np.isnan(value) else float(value)

@@ -1,0 +1,150 @@
+"""Per-image features: global embeddings plus ALIKED keypoints, extracted once and stored.
+
+`FeatureExtractor(config).extract(images)` takes PIL images already cropped to the animal and
+returns one `Features` each; `Features.to_bytes()` is a compact npz (no pickle) for the
+database. Models load once per process through `get_extractor(config)`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+
+from worker.pipeline import models
+from worker.pipeline.config import PipelineConfig
+
+_GLOBAL_PREFIX = "global__"
+
+
+@dataclass
+class Features:
+    """What one image contributes to matching. Keypoints are in original-image pixels."""
+
+    globals: dict[str, np.ndarray] = field(default_factory=dict)  # name -> float32 [D], L2=1
+    keypoints: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float16))
+    descriptors: np.ndarray = field(default_factory=lambda: np.zeros((0, 128), np.float16))
+    scores: np.ndarray = field(default_factory=lambda: np.zeros((0,), np.float16))
+    image_size: tuple[int, int] = (0, 0)  # (width, height) of the image given to extract()
+
+    def to_bytes(self) -> bytes:
+        arrays = {f"{_GLOBAL_PREFIX}{k}": v.astype(np.float32) for k, v in self.globals.items()}
+        arrays.update(
+            keypoints=self.keypoints.astype(np.float16),
+            descriptors=self.descriptors.astype(np.float16),
+            scores=self.scores.astype(np.float16),
+            image_size=np.asarray(self.image_size, dtype=np.int32),
+        )
+        out = io.BytesIO()
+        np.savez_compressed(out, **arrays)
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Features:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            globals_ = {
+                k.removeprefix(_GLOBAL_PREFIX): npz[k]
+                for k in npz.files
+                if k.startswith(_GLOBAL_PREFIX)
+            }
+            return cls(
+                globals=globals_,
+                keypoints=npz["keypoints"],
+                descriptors=npz["descriptors"],
+                scores=npz["scores"],
+                image_size=tuple(int(v) for v in npz["image_size"]),
+            )
+
+
+class FeatureExtractor:
+    """Loads the configured models once; `extract` is batched for the global models."""
+
+    def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
+        self.config = config
+        self.device = models.pick_device(device)
+        self._globals = []
+        self.model_versions: dict[str, str] = {}
+        for cfg in config.global_models:
+            model, version = models.create_global_model(cfg)
+            model = model.to(self.device)
+            self._globals.append((cfg, model, models.global_transforms(model, cfg)))
+            self.model_versions[cfg.name] = version
+        self._aliked = models.create_aliked(
+            config.aliked_model, config.aliked_max_keypoints, config.aliked_detection_threshold
+        ).to(self.device)
+        self.model_versions["aliked"] = config.aliked_model
+        self.model_versions["lightglue"] = "aliked_lightglue"
+
+    def _autocast(self):
+        if self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    @torch.inference_mode()
+    def _embed(self, cfg, model, views, images: list[Image.Image]) -> np.ndarray:
+        out = []
+        for start in range(0, len(images), cfg.batch_size):
+            chunk = images[start : start + cfg.batch_size]
+            total = None
+            for view in views:  # test-time augmentation: mean of normalised embeddings
+                batch = torch.stack([view(im) for im in chunk]).to(self.device)
+                with self._autocast():
+                    emb = model(batch).float()
+                emb = torch.nn.functional.normalize(emb, dim=1)
+                total = emb if total is None else total + emb
+            out.append(torch.nn.functional.normalize(total, dim=1).cpu().numpy())
+        return np.concatenate(out).astype(np.float32)
+
+    @torch.inference_mode()
+    def _local(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        width, height = image.size
+        scale = self.config.aliked_image_size / max(width, height)
+        size = (max(8, round(width * scale)), max(8, round(height * scale)))
+        resized = image.resize(size, Image.Resampling.BILINEAR)
+        array = np.array(resized, dtype=np.float32) / 255.0
+        tensor = torch.from_numpy(array).permute(2, 0, 1)[None].to(self.device)
+        with self._autocast():
+            out = self._aliked({"image": tensor})
+        kpts = out["keypoints"][0].float().cpu().numpy()
+        desc = out["descriptors"][0].float().cpu().numpy()
+        kscore = out["keypoint_scores"][0].float().cpu().numpy()
+        order = np.argsort(-kscore, kind="stable")  # strongest first: caps are prefix slices
+        kpts = kpts[order] * np.array([width / size[0], height / size[1]], dtype=np.float32)
+        return kpts, desc[order], kscore[order]
+
+    def extract(self, images: list[Image.Image]) -> list[Features]:
+        images = [im.convert("RGB") for im in images]
+        embeddings = {
+            cfg.name: self._embed(cfg, model, views, images) for cfg, model, views in self._globals
+        }
+        result = []
+        for i, image in enumerate(images):
+            kpts, desc, kscore = self._local(image)
+            result.append(
+                Features(
+                    globals={name: emb[i] for name, emb in embeddings.items()},
+                    keypoints=kpts.astype(np.float16),
+                    descriptors=desc.astype(np.float16),
+                    scores=kscore.astype(np.float16),
+                    image_size=image.size,
+                )
+            )
+        return result
+
+
+_cache: dict[tuple[str, str], FeatureExtractor] = {}
+_lock = threading.Lock()
+
+
+def get_extractor(config: PipelineConfig, device: str | None = None) -> FeatureExtractor:
+    """A process-wide extractor per (extraction settings, device): models load only once."""
+    key = (config.config_key(), str(models.pick_device(device)))
+    with _lock:
+        if key not in _cache:
+            _cache[key] = FeatureExtractor(config, device)
+        return _cache[key]

@@ -1,0 +1,181 @@
+"""WildFusion: calibrated global and local similarities, averaged, best image per individual.
+
+`WildFusion(config, calibrations).rank(query, gallery)` shortlists (global + keypoint voting),
+re-scores the shortlist with every matcher, maps each raw score through its calibration to
+P(same individual), fuses by the mean, and reports the top individuals with P(new) =
+1 - best fused score. `score_images` scores a query against given gallery images only, and
+`merge_candidates` folds such scores into stored candidates (best over images per individual).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from worker.pipeline.calibration import (
+    IsotonicCalibration,
+    calibration_hash,
+    default_calibrations,
+)
+from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig
+from worker.pipeline.features import Features
+from worker.pipeline.gallery import Gallery
+from worker.pipeline.matching import get_matcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImageScore:
+    """A query scored against one gallery image."""
+
+    gallery_id: int
+    label: str
+    score: float  # fused probability, mean of the calibrated matcher probabilities
+    scores: dict[str, dict[str, float]]  # matcher -> {"raw": float, "calibrated": float}
+    correspondences: list[list[float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class IndividualScore:
+    """An individual's candidacy: its best gallery image's fused score and evidence."""
+
+    label: str
+    score: float
+    gallery_id: int
+    scores: dict[str, dict[str, float]]
+    correspondences: list[list[float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> IndividualScore:
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
+
+
+@dataclass
+class RankResult:
+    candidates: list[IndividualScore]
+    p_new: float
+    is_new: bool  # p_new above 1 - threshold: propose a new individual
+    versions: dict[str, str]
+
+    def to_dict(self) -> dict:
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "p_new": self.p_new,
+            "is_new": self.is_new,
+            "versions": self.versions,
+        }
+
+
+def merge_candidates(
+    existing: Iterable[IndividualScore], new_image_scores: Iterable[ImageScore | IndividualScore]
+) -> list[IndividualScore]:
+    """Best score per individual over old candidates and new image scores, best first.
+
+    An individual keeps the evidence (gallery image, matcher scores, correspondences) of
+    whichever image scored highest.
+    """
+    best: dict[str, IndividualScore] = {}
+    for item in [*existing, *new_image_scores]:
+        candidate = IndividualScore(
+            label=item.label,
+            score=float(item.score),
+            gallery_id=item.gallery_id,
+            scores=item.scores,
+            correspondences=item.correspondences,
+        )
+        current = best.get(candidate.label)
+        if current is None or candidate.score > current.score:
+            best[candidate.label] = candidate
+    return sorted(best.values(), key=lambda c: (-c.score, c.label))
+
+
+class WildFusion:
+    """Calibrated fusion of the configured global models and the ALIKED+LightGlue matcher."""
+
+    def __init__(
+        self,
+        config: PipelineConfig | None = None,
+        calibrations: Mapping[str, IsotonicCalibration] | None = None,
+        device: str | None = None,
+        model_versions: Mapping[str, str] | None = None,
+    ):
+        self.config = config or PipelineConfig()
+        self.device = device
+        cals = dict(default_calibrations() if calibrations is None else calibrations)
+        for name in self.config.matcher_names:
+            if name not in cals:
+                # A newly configured global model has no calibration until the project refits
+                # from its pairs; the offline model's cosine calibration is a rough stand-in.
+                fallback = cals.get("global") or default_calibrations()["global"]
+                log.warning("no calibration for matcher %r: using the default global one", name)
+                cals[name] = fallback
+        self.calibrations = cals
+        self.versions = dict(model_versions or {})
+        self.versions.setdefault("lightglue", "aliked_lightglue")
+        self.versions.setdefault("aliked", self.config.aliked_model)
+        self.versions["calibration"] = calibration_hash(
+            {n: cals[n] for n in self.config.matcher_names}
+        )
+
+    def raw_scores(
+        self, query: Features, gallery_items: Sequence[tuple[int, str, Features]]
+    ) -> list[tuple[dict[str, float], list[list[float]]]]:
+        """Uncalibrated score of every matcher, plus LightGlue correspondences, per image."""
+        out: list[tuple[dict[str, float], list[list[float]]]] = [({}, []) for _ in gallery_items]
+        for model in self.config.global_models:
+            q = query.globals.get(model.name)
+            for (_, _, feats), (raw, _) in zip(gallery_items, out, strict=True):
+                g = feats.globals.get(model.name)
+                if q is not None and g is not None:
+                    raw[model.name] = float(np.dot(q.astype(np.float32), g.astype(np.float32)))
+        matcher = get_matcher(self.config, self.device)
+        pairs = matcher.match(query, [feats for _, _, feats in gallery_items])
+        for pair, (raw, corr) in zip(pairs, out, strict=True):
+            raw[LOCAL_MATCHER] = pair.score
+            corr.extend(pair.correspondences)
+        return out
+
+    def calibrate(self, raw: Mapping[str, float]) -> tuple[float, dict[str, dict[str, float]]]:
+        """(fused probability, per-matcher raw and calibrated scores)."""
+        detail = {}
+        for name, value in raw.items():
+            prob = float(self.calibrations[name].predict(value)[0])
+            detail[name] = {"raw": float(value), "calibrated": prob}
+        fused = float(np.mean([d["calibrated"] for d in detail.values()])) if detail else 0.0
+        return fused, detail
+
+    def score_images(
+        self, query: Features, gallery_items: Sequence[tuple[int, str, Features]]
+    ) -> list[ImageScore]:
+        """Score the query against exactly these gallery images (no shortlist), best first."""
+        results = []
+        for (gid, label, _), (raw, corr) in zip(
+            gallery_items, self.raw_scores(query, gallery_items), strict=True
+        ):
+            fused, detail = self.calibrate(raw)
+            results.append(ImageScore(int(gid), str(label), fused, detail, corr))
+        return sorted(results, key=lambda s: -s.score)
+
+    def rank(self, query: Features, gallery: Gallery, top_n: int = 5) -> RankResult:
+        ids = gallery.shortlist(query)
+        items = [(i, gallery.label(i), gallery.features(i)) for i in ids]
+        candidates = merge_candidates([], self.score_images(query, items))
+        best = candidates[0].score if candidates else 0.0
+        p_new = 1.0 - best
+        return RankResult(
+            candidates=candidates[:top_n],
+            p_new=p_new,
+            is_new=best < self.config.threshold,
+            versions=dict(self.versions),
+        )

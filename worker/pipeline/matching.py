@@ -1,0 +1,118 @@
+"""Local matcher: LightGlue on stored ALIKED keypoints of a query and a list of gallery images.
+
+The raw score of a pair is the number of LightGlue matches above `match_confidence`. Pairs whose
+keypoint counts are equal (the default top-k extraction makes them so) run batched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from worker.pipeline import models
+from worker.pipeline.config import PipelineConfig
+from worker.pipeline.features import Features
+
+
+@dataclass
+class PairMatch:
+    score: float  # matches above match_confidence
+    correspondences: list[list[float]]  # [xq, yq, xg, yg, conf], original pixels, best first
+
+
+class LightGlueMatcher:
+    def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
+        self.config = config
+        self.device = models.pick_device(device)
+        self.model = models.create_lightglue(
+            config.lightglue_filter_threshold,
+            config.lightglue_depth_confidence,
+            config.lightglue_width_confidence,
+        ).to(self.device)
+
+    def _side(self, feats: list[Features]) -> dict[str, torch.Tensor]:
+        n = self.config.lightglue_max_keypoints
+        kpts = np.stack([f.keypoints[:n].astype(np.float32) for f in feats])
+        desc = np.stack([f.descriptors[:n].astype(np.float32) for f in feats])
+        size = np.array([f.image_size for f in feats], dtype=np.float32)
+        return {
+            "keypoints": torch.from_numpy(kpts).to(self.device),
+            "descriptors": torch.from_numpy(desc).to(self.device),
+            "image_size": torch.from_numpy(size).to(self.device),
+        }
+
+    def _autocast(self):
+        if self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    @torch.inference_mode()
+    def _run(self, query: Features, gallery: list[Features]) -> list[PairMatch]:
+        data0 = self._side([query] * len(gallery))
+        data1 = self._side(gallery)
+        with self._autocast():
+            out = self.model({"image0": data0, "image1": data1})
+        results = []
+        qk = data0["keypoints"][0].cpu().numpy()
+        for b in range(len(gallery)):
+            matches = out["matches"][b].cpu().numpy()
+            conf = out["scores"][b].float().cpu().numpy()
+            order = np.argsort(-conf, kind="stable")
+            matches, conf = matches[order], conf[order]
+            gk = data1["keypoints"][b].cpu().numpy()
+            score = float((conf >= self.config.match_confidence).sum())
+            top = self.config.max_correspondences
+            corr = [
+                [*map(float, qk[i]), *map(float, gk[j]), float(c)]
+                for (i, j), c in zip(matches[:top], conf[:top], strict=True)
+            ]
+            results.append(PairMatch(score, corr))
+        return results
+
+    def match(self, query: Features, gallery: list[Features]) -> list[PairMatch]:
+        """One PairMatch per gallery image, in order."""
+        n = self.config.lightglue_max_keypoints
+        results: list[PairMatch | None] = [None] * len(gallery)
+        if len(query.keypoints) == 0:
+            return [PairMatch(0.0, []) for _ in gallery]
+        groups: dict[int, list[int]] = {}
+        for i, feats in enumerate(gallery):
+            count = min(len(feats.keypoints), n)
+            if count == 0:
+                results[i] = PairMatch(0.0, [])
+            else:
+                groups.setdefault(count, []).append(i)
+        batch = max(1, self.config.lightglue_batch_size)
+        for members in groups.values():
+            for start in range(0, len(members), batch):
+                chunk = members[start : start + batch]
+                found = self._run(query, [gallery[i] for i in chunk])
+                for i, res in zip(chunk, found, strict=True):
+                    results[i] = res
+        return results  # type: ignore[return-value]
+
+
+_cache: dict[tuple, LightGlueMatcher] = {}
+_lock = threading.Lock()
+
+
+def get_matcher(config: PipelineConfig, device: str | None = None) -> LightGlueMatcher:
+    """Process-wide LightGlue per (matching settings, device)."""
+    key = (
+        config.lightglue_max_keypoints,
+        config.lightglue_filter_threshold,
+        config.match_confidence,
+        config.lightglue_depth_confidence,
+        config.lightglue_width_confidence,
+        config.lightglue_batch_size,
+        config.max_correspondences,
+        str(models.pick_device(device)),
+    )
+    with _lock:
+        if key not in _cache:
+            _cache[key] = LightGlueMatcher(config, device)
+        return _cache[key]
