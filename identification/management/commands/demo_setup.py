@@ -1,0 +1,150 @@
+"""Demo data for `make demo`: users, a project, a confirmed gallery and a batch to review."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from identification.models import Decision, Deployment, Individual, Membership, Project, Role
+from identification.services import reid_hooks
+from identification.services.batches import create_batches
+from identification.services.ingest import ImageRejected, store_image
+from identification.services.synthetic import camera_trap_jpeg
+
+DEMO_SLUG = "demo"
+USERS = {"demo": Role.ADMIN, "expert": Role.EXPERT, "ranger": Role.RANGER}
+
+
+class Command(BaseCommand):
+    help = "Create demo users, a project with a confirmed gallery and a batch waiting for review."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data",
+            help="A wildlife-datasets folder (metadata.csv: image_id,identity,path,split); "
+            "train images become the gallery, test images a batch.",
+        )
+        parser.add_argument("--limit", type=int, default=0, help="At most this many test images.")
+
+    def handle(self, *args, data=None, limit=0, **options):
+        users = self._users()
+        if Project.objects.filter(slug=DEMO_SLUG).exists():
+            self.stdout.write("The demo project exists already (make clean-demo starts over).")
+            return
+        if data:
+            gallery, queries, species = _wildlife_dataset(Path(data), limit)
+            name = f"Demo: {Path(data).resolve().name}"
+        else:
+            gallery, queries, species = _synthetic()
+            name = "Demo: synthetic animals"
+        with transaction.atomic():
+            project = Project.objects.create(
+                name=name,
+                slug=DEMO_SLUG,
+                species=species,
+                description="Created by `make demo`. The gallery is confirmed; the batch waits "
+                "for an expert's review.",
+            )
+            for username, role in USERS.items():
+                Membership.objects.create(project=project, user=users[username], role=role)
+            deployment = Deployment.objects.create(
+                project=project, code="CAM-01", name="Demo camera", latitude=-27.95,
+                longitude=32.38, start=timezone.now() - dt.timedelta(days=90),
+            )  # fmt: skip
+            gallery_ids = self._gallery(project, deployment, users["demo"], gallery)
+            batch = self._batch(project, deployment, users["ranger"], queries)
+            reid_hooks.identities_changed(project.pk, gallery_ids)
+            from worker.tasks.ingest import start_batch
+
+            start_batch.delay_on_commit(batch.pk)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo project {name!r}: {len(gallery_ids)} confirmed gallery images, "
+                f"batch #{batch.pk} of {len(queries)} images queued."
+            )
+        )
+
+    def _users(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for username in USERS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(username)
+                user.is_staff = user.is_superuser = username == "demo"
+                user.save()
+            users[username] = user
+        return users
+
+    def _gallery(self, project, deployment, user, items) -> list[int]:
+        ids = []
+        individuals: dict[str, Individual] = {}
+        for identity, name, data in items:
+            try:
+                media, _ = store_image(project, io.BytesIO(data), name, deployment=deployment)
+            except ImageRejected as exc:
+                self.stderr.write(f"skipped {name}: {exc.message}")
+                continue
+            if identity not in individuals:
+                individuals[identity], _ = Individual.objects.get_or_create(
+                    project=project, code=identity, defaults={"created_by": user}
+                )
+            sighting = media.sightings.get()
+            sighting.status = sighting.Status.CONFIRMED
+            sighting.individual = individuals[identity]
+            sighting.decided_by, sighting.decided_at = user, timezone.now()
+            sighting.save()
+            Decision.objects.create(
+                project=project, sighting=sighting, user=user, action=Decision.Action.CONFIRM,
+                individual=individuals[identity], details={"source": "demo gallery"},
+            )  # fmt: skip
+            ids.append(sighting.pk)
+        return ids
+
+    def _batch(self, project, deployment, user, items):
+        files = [File(io.BytesIO(data), name=name) for _, name, data in items]
+        for f in files:
+            f.size = len(f.file.getvalue())
+        return create_batches(project, deployment, user, files, note="Demo batch")[0]
+
+
+def _synthetic():
+    """Ten animals with three confirmed views each; a batch with new views of six of them
+    and two animals never seen, in bursts one minute apart."""
+    start = dt.datetime(2025, 9, 14, 21, 0, 0)
+    gallery = []
+    for animal in range(10):
+        for view in range(3):
+            taken = start - dt.timedelta(days=30 - animal, minutes=view * 5)
+            gallery.append((f"IND-{animal + 1:04d}", f"gallery_{animal}_{view}.jpg",
+                            camera_trap_jpeg(animal, view, taken)))  # fmt: skip
+    queries = []
+    for i, animal in enumerate([0, 1, 2, 3, 4, 5, 20, 21]):
+        for frame in range(2):  # a two-frame burst per passage
+            taken = start + dt.timedelta(minutes=10 * i, seconds=frame * 2)
+            queries.append((None, f"RCNX{i:02d}{frame}.JPG",
+                            camera_trap_jpeg(animal, 5 + frame, taken)))  # fmt: skip
+    return gallery, queries, "Synthetic patterned animal"
+
+
+def _wildlife_dataset(folder: Path, limit: int):
+    metadata = folder / "metadata.csv"
+    if not metadata.is_file():
+        raise CommandError(f"{metadata} not found: --data needs a wildlife-datasets folder")
+    gallery, queries = [], []
+    with metadata.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            path = folder / row["path"]
+            item = (str(row["identity"]), path.name, path.read_bytes())
+            (gallery if row.get("split", "train") == "train" else queries).append(item)
+    if limit:
+        queries = queries[:limit]
+    return gallery, queries, ""

@@ -1,0 +1,31 @@
+import pytest
+from django.core.management import call_command
+
+from identification.models import Batch, Project, Sighting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_setup_creates_users_project_gallery_and_a_batch(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_setup")
+    project = Project.objects.get(slug="demo")
+    assert {m.user.username: m.role for m in project.memberships.all()} == {
+        "demo": "admin",
+        "expert": "expert",
+        "ranger": "ranger",
+    }
+    confirmed = project.sightings.filter(status=Sighting.Status.CONFIRMED)
+    assert confirmed.count() == 30
+    assert project.individuals.count() == 10
+    batch = Batch.objects.get(project=project)
+    assert batch.status == Batch.Status.DONE and batch.counts()["accepted"] == 16
+    assert project.sightings.filter(status=Sighting.Status.PENDING).count() == 16
+    assert project.events.count() == 8, "eight two-frame bursts"
+
+
+def test_demo_setup_twice_changes_nothing(capsys):
+    call_command("demo_setup")
+    call_command("demo_setup")
+    assert Project.objects.filter(slug="demo").count() == 1
+    assert "exists already" in capsys.readouterr().out
