@@ -21,7 +21,8 @@ def test_demo_setup_creates_users_project_gallery_and_a_batch(django_capture_on_
     batch = Batch.objects.get(project=project)
     assert batch.status == Batch.Status.DONE and batch.counts()["accepted"] == 16
     assert project.sightings.filter(status=Sighting.Status.PENDING).count() == 16
-    assert project.events.count() == 8, "eight two-frame bursts"
+    events = {m.event_id for m in batch.media.all()}
+    assert len(events) == 8 and None not in events, "eight two-frame bursts"
 
 
 def test_demo_setup_twice_changes_nothing(capsys):
