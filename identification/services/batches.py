@@ -8,12 +8,17 @@ Media it produced, and the batch is finished by a conditional update that only o
 from __future__ import annotations
 
 import logging
-import posixpath
+import tempfile
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.utils import timezone
 
 from ..models import Batch, BatchItem, Deployment, Project
@@ -24,12 +29,13 @@ from .ingest import (
     ImageRejected,
     stage_upload,
     store_image,
+    too_large_message,
 )
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 25
-_IGNORED_PREFIXES = ("__MACOSX/",)
+NO_TIMESTAMP_MESSAGE = "No EXIF capture time: kept, but it belongs to no event."
 
 
 def create_batches(
@@ -87,15 +93,14 @@ def expand_archive(batch: Batch) -> None:
     seq = 0
     for member in members:
         name = member.filename
-        base = posixpath.basename(name)
-        if name.startswith(_IGNORED_PREFIXES) or base.startswith("."):
-            continue  # macOS resource forks and hidden files are not photos
+        problem = _unsafe_member(member)
+        if not problem and _is_hidden(name):
+            continue  # macOS resource forks, .DS_Store, .Trashes: not photos, not reported
         seq += 1
         item = BatchItem(
             batch=batch, seq=seq, original_name=name[:500], staged_name=name[:500],
             size=member.file_size,
         )  # fmt: skip
-        problem = _unsafe_member(member)
         if problem:
             item.status, (item.reason, item.message) = BatchItem.Status.SKIPPED, problem
             item.staged_name = ""
@@ -108,6 +113,11 @@ def expand_archive(batch: Batch) -> None:
     )
 
 
+def _is_hidden(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or any(p.startswith(".") and p not in {".", ".."} for p in parts)
+
+
 def _unsafe_member(member: zipfile.ZipInfo) -> tuple[str, str] | None:
     name = member.filename.replace("\\", "/")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
@@ -117,11 +127,7 @@ def _unsafe_member(member: zipfile.ZipInfo) -> tuple[str, str] | None:
     if name.lower().endswith(ARCHIVE_SUFFIXES):
         return "nested_archive", "An archive inside the zip; nested archives are not opened."
     if member.file_size > settings.REIDSITE_MAX_IMAGE_BYTES:
-        limit = settings.REIDSITE_MAX_IMAGE_BYTES / 1024 / 1024
-        return (
-            "too_large",
-            f"{member.file_size / 1024 / 1024:.1f} MB is over the {limit:.0f} MB limit.",
-        )
+        return "too_large", too_large_message(member.file_size)
     return None
 
 
@@ -167,55 +173,69 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
             status = BatchItem.Status.ACCEPTED
             if media.timestamp_missing:
                 flags.append("no_timestamp")
-                message = "No EXIF capture time: kept, but it belongs to no event."
+                message = NO_TIMESTAMP_MESSAGE
         else:
             status, reason = BatchItem.Status.DUPLICATE, "duplicate"
             message = f"Same image as {media.original_name} (already in the project)."
     except ImageRejected as exc:
         reason, message = exc.reason, exc.message
-    except KeyError:
+    except (KeyError, FileNotFoundError):
         reason, message = "missing", "The file is missing from the upload."
+    except (SoftTimeLimitExceeded, DatabaseError):
+        raise  # not this file's fault: the task stops (and is retried), the item stays pending
     except Exception as exc:  # noqa: BLE001 - one unreadable file must not fail the batch
         log.exception("batch %s item %s", batch.pk, item.pk)
         reason, message = "error", f"Could not be processed ({exc.__class__.__name__}: {exc})."
-    if media is not None and status == BatchItem.Status.DUPLICATE and media.batch_id == batch.pk:
-        # Re-delivery after a crash between storing and recording: it is this item's own image.
-        status, reason, message = BatchItem.Status.ACCEPTED, "", ""
-        if media.timestamp_missing:
-            flags.append("no_timestamp")
-            message = "No EXIF capture time: kept, but it belongs to no event."
-        if media.batch_items.exclude(pk=item.pk).filter(batch=batch).exists():
-            status, reason = BatchItem.Status.DUPLICATE, "duplicate"
-            message = "The same image appears twice in this batch."
+    if status == BatchItem.Status.DUPLICATE and media.batch_id == batch.pk:
+        if _stored_by_this_item(batch, item, media):
+            # Re-delivery after a crash between storing and recording: not a duplicate.
+            status, reason, message = BatchItem.Status.ACCEPTED, "", ""
+            if media.timestamp_missing:
+                flags.append("no_timestamp")
+                message = NO_TIMESTAMP_MESSAGE
+        else:
+            message = f"Same image as {media.original_name}, earlier in this batch."
     BatchItem.objects.filter(pk=item.pk, status=BatchItem.Status.PENDING).update(
         status=status, reason=reason, message=message[:500], flags=flags, media=media,
         processed_at=timezone.now(),
     )  # fmt: skip
 
 
-class _open_item:
-    def __init__(self, item: BatchItem, archive: zipfile.ZipFile | None):
-        self.item, self.archive, self.handle = item, archive, None
+def _stored_by_this_item(batch: Batch, item: BatchItem, media) -> bool:
+    """Whether `media`, of this batch, came from this very item (stored before a crash)."""
+    if media.original_name != item.original_name[:500]:
+        return False
+    # The same name and bytes twice in one batch: the item recorded first owns the image.
+    return not media.batch_items.filter(batch=batch).exclude(pk=item.pk).exists()
 
-    def __enter__(self):
-        if self.archive is not None:
-            # Zip members are not seekable: spool each to a temporary file (one at a time).
-            import tempfile
 
-            spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-            with self.archive.open(self.item.staged_name) as member:
+@contextmanager
+def _open_item(item: BatchItem, archive: zipfile.ZipFile | None) -> Iterator[BinaryIO]:
+    """The item's bytes as a seekable file: its staged copy, or its zip member spooled."""
+    if archive is None:
+        with default_storage.open(item.staged_name, "rb") as handle:
+            yield handle
+        return
+    limit = settings.REIDSITE_MAX_IMAGE_BYTES
+    # Zip members are not seekable: spool each (one at a time) to memory or a temporary file.
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        try:
+            with archive.open(item.staged_name) as member:
+                # zipfile stops at the declared size; the cap is for a lying header anyway.
                 while chunk := member.read(1024 * 1024):
                     spool.write(chunk)
-            spool.seek(0)
-            self.handle = spool
-        else:
-            self.handle = default_storage.open(self.item.staged_name, "rb")
-        return self.handle
-
-    def __exit__(self, *exc):
-        if self.handle is not None:
-            self.handle.close()
-        return False
+                    if spool.tell() > limit:
+                        raise ImageRejected("too_large", too_large_message(spool.tell()))
+        except RuntimeError as exc:  # zipfile's "File ... is encrypted, password required"
+            raise ImageRejected("encrypted", "An encrypted zip entry; it cannot be read.") from exc
+        except NotImplementedError as exc:
+            message = f"The zip entry uses a compression method that cannot be read ({exc})."
+            raise ImageRejected("unsupported_compression", message) from exc
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            message = f"The zip entry is damaged ({exc}); the rest of the zip was read."
+            raise ImageRejected("corrupt", message) from exc
+        spool.seek(0)
+        yield spool
 
 
 def finish_if_done(batch_id: int) -> bool:

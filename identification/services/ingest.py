@@ -22,6 +22,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from ..models import Batch, Deployment, Media, Project, Sighting
 from ..models.media import media_upload_to, thumbnail_upload_to
 from .exif import read_exif
+from .thumbnails import decode_for_thumbnail, thumbnail_jpeg
 
 # Formats a camera trap or a catalogue produces; anything else is reported, not guessed at.
 ACCEPTED_FORMATS = {
@@ -66,6 +67,8 @@ def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tup
     if original_name.lower().endswith(ARCHIVE_SUFFIXES):
         raise ImageRejected("nested_archive", "An archive inside the upload; it was not opened.")
     max_pixels = settings.REIDSITE_MAX_IMAGE_PIXELS
+    # Pillow warns above its limit and refuses above twice it: make both follow the setting.
+    Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -89,9 +92,7 @@ def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tup
     if width * height > max_pixels:
         raise ImageRejected("decompression_bomb", _bomb_message(max_pixels, width, height))
     try:
-        if image.format == "JPEG":
-            thumb = settings.REIDSITE_THUMBNAIL_SIZE
-            image.draft("RGB", (thumb, thumb))
+        decode_for_thumbnail(image)
         image.load()
     except OSError as exc:
         if "truncated" in str(exc).lower():
@@ -133,18 +134,33 @@ def store_image(
     batch: Batch | None = None,
     default_tz: str | None = None,
 ) -> tuple[Media, bool]:
-    """Store one image in the project: (media, created).
+    """Store one image in the project and return (media, created).
 
-    A file whose sha256 the project already has returns the existing Media with
-    created=False. Bad input raises ImageRejected. Safe to call twice for the same file:
-    the stored file name is content-addressed and the (project, sha256) pair is unique.
+    - `fileobj`: a seekable binary file (an UploadedFile, a storage file, a spooled zip
+      member); it is read in chunks, never whole, and left at its start.
+    - `original_name`: the name to show and to report (a zip path is fine); it is stored, not
+      used as a path.
+    - `deployment`: the camera station; only media with a deployment and a capture time join
+      events (call `events.regroup_events(deployment)` once after storing many images).
+    - `batch`: the Batch it arrived with, if any.
+    - `default_tz`: IANA zone for EXIF times without an offset; the project's by default.
+
+    Creates the Media (content-addressed file and ~480 px JPEG thumbnail in default_storage,
+    sha256, size, EXIF time/GPS/camera, raw EXIF as JSON) and one whole-frame Sighting with
+    side unknown. A file whose sha256 the project already has returns the existing Media and
+    created=False. Bad input raises `ImageRejected(reason, message)`; reasons: not_an_image,
+    unsupported_format, corrupt, truncated, decompression_bomb, too_large, nested_archive.
+
+    Safe to call twice for the same file, also concurrently: the file name is
+    content-addressed and (project, sha256) is unique, so the loser of a race gets the
+    winner's Media with created=False. Does not queue re-identification: callers do that once
+    per batch (`reid_hooks.batch_ingested`).
     """
+    if deployment is not None and deployment.project_id != project.pk:
+        raise ValueError(f"Deployment {deployment.pk} belongs to another project.")
     digest, size = sha256_of(fileobj)
     if size > settings.REIDSITE_MAX_IMAGE_BYTES:
-        limit = settings.REIDSITE_MAX_IMAGE_BYTES / 1024 / 1024
-        raise ImageRejected(
-            "too_large", f"{size / 1024 / 1024:.1f} MB is over the {limit:.0f} MB limit."
-        )
+        raise ImageRejected("too_large", too_large_message(size))
     if size == 0:
         raise ImageRejected("not_an_image", "The file is empty.")
     existing = Media.objects.filter(project=project, sha256=digest).first()
@@ -154,6 +170,8 @@ def store_image(
     image, stored_size = check_image(fileobj, original_name)
     exif = read_exif(image, default_tz or project.time_zone)
     oriented = ImageOps.exif_transpose(image)
+    # Displayed size: browsers apply the EXIF orientation, and so do crops and keypoints.
+    width, height = _oriented_size(image, stored_size)
     media = Media(
         project=project,
         deployment=deployment,
@@ -162,9 +180,8 @@ def store_image(
         original_name=original_name[:500],
         file_size=size,
         mime_type=ACCEPTED_FORMATS[image.format],
-        # Displayed size: browsers apply the EXIF orientation, and so do crops and keypoints.
-        width=_oriented_size(image, stored_size)[0],
-        height=_oriented_size(image, stored_size)[1],
+        width=width,
+        height=height,
         taken_at=exif.taken_at,
         timestamp_missing=exif.taken_at is None,
         latitude=exif.latitude,
@@ -175,7 +192,7 @@ def store_image(
     )
     media.file.name = _save_once(media_upload_to(media, original_name), fileobj)
     media.thumbnail.name = _save_once(
-        thumbnail_upload_to(media, original_name), io.BytesIO(_thumbnail_bytes(oriented))
+        thumbnail_upload_to(media, original_name), io.BytesIO(thumbnail_jpeg(oriented))
     )
     try:
         with transaction.atomic():
@@ -194,15 +211,6 @@ def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]
     except Exception:  # noqa: BLE001
         orientation = 1
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-
-
-def _thumbnail_bytes(image: Image.Image) -> bytes:
-    size = settings.REIDSITE_THUMBNAIL_SIZE
-    thumb = image.convert("RGB")
-    thumb.thumbnail((size, size), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    thumb.save(out, "JPEG", quality=82, optimize=True)
-    return out.getvalue()
 
 
 def _save_once(name: str, fileobj: BinaryIO) -> str:

@@ -16,6 +16,13 @@ from .access import get_project_for_user
 def batch_create(request, slug):
     project = get_project_for_user(request, slug, Role.RANGER)
     initial = {"deployment": request.GET.get("deployment")}
+    if request.method == "POST" and _content_length(request) > settings.REIDSITE_MAX_UPLOAD_BYTES:
+        # Refused before Django reads (and spools to disk) a single byte of the body.
+        limit = settings.REIDSITE_MAX_UPLOAD_BYTES / 1024**3
+        messages.error(request, f"The upload is over the {limit:.1f} GB limit; split it.")
+        form = UploadForm(project=project, initial=initial)
+        context = {"project": project, "form": form}
+        return render(request, "identification/batch_create.html", context, status=413)
     form = UploadForm(request.POST or None, request.FILES or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         from worker.tasks.ingest import start_batch
@@ -35,6 +42,13 @@ def batch_create(request, slug):
         messages.success(request, f"{len(batches)} batches queued (each zip is its own batch).")
         return redirect("batch_list", slug)
     return render(request, "identification/batch_create.html", {"project": project, "form": form})
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 @login_required

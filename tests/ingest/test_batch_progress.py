@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +28,22 @@ def test_htmx_poll_gets_the_progress_fragment_not_the_page(client_of, ranger, pr
 
     page = client_of(ranger).get(url)
     assert "<html" in page.text and 'id="batch-progress"' in page.text
+    assert 'http-equiv="refresh"' in page.text, "without JavaScript the page reloads itself"
+
+
+def test_the_time_left_is_estimated_from_the_rate_so_far(client_of, ranger, project):
+    started = timezone.now() - timezone.timedelta(seconds=100)
+    batch = Batch.objects.create(
+        project=project, status=Batch.Status.PROCESSING, started_at=started
+    )
+    BatchItem.objects.bulk_create(
+        [BatchItem(batch=batch, seq=i, original_name=f"{i}.jpg") for i in range(1, 11)]
+    )
+    BatchItem.objects.filter(seq__lte=5).update(status=BatchItem.Status.ACCEPTED)
+    url = reverse("batch_detail", args=[project.slug, batch.pk])
+    fragment = client_of(ranger).get(url, headers={"HX-Request": "true"})
+    # 5 files in 100 s: the other 5 need about 100 s more.
+    assert "about 2 min left" in fragment.text
 
 
 def test_polling_stops_when_the_batch_is_done(upload, client_of, ranger, project):
@@ -38,3 +56,18 @@ def test_polling_stops_when_the_batch_is_done(upload, client_of, ranger, project
     assert "not_an_image: 1" in fragment.text
     report = client_of(ranger).get(url)
     assert "b.txt" in report.text and "Not an image" in report.text
+    assert 'http-equiv="refresh"' not in report.text
+
+
+def test_the_report_filters_by_status(upload, client_of, ranger, project):
+    image = jpeg_bytes(seed=1, taken_at=dt.datetime(2024, 1, 1, 12, 0))  # a time: no flag
+    upload({"a.jpg": image, "b.txt": b"nope", "c.jpg": image})
+    url = reverse("batch_detail", args=[project.slug, Batch.objects.get().pk])
+    client = client_of(ranger)
+    problems = client.get(url).text
+    assert "b.txt" in problems and "c.jpg" in problems and ">a.jpg<" not in problems
+    accepted = client.get(url, {"status": "accepted"}).text
+    assert ">a.jpg<" in accepted and "b.txt" not in accepted
+    duplicates = client.get(url, {"status": "duplicate"}).text
+    assert "c.jpg" in duplicates and "b.txt" not in duplicates
+    assert ">a.jpg<" in client.get(url, {"status": "all"}).text

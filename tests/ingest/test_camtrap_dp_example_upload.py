@@ -32,10 +32,16 @@ def example_media() -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.JPG"))}
 
 
-def _official_timestamps() -> dict[str, dt.datetime]:
+def _official_media() -> dict[str, dict]:
+    """fileName -> {"timestamp": aware datetime, "event": the eventID of its observations}."""
+    with (EXAMPLE / "observations.csv").open(newline="") as handle:
+        event_of = {row["mediaID"]: row["eventID"] for row in csv.DictReader(handle)}
     with (EXAMPLE / "media.csv").open(newline="") as handle:
         return {
-            row["fileName"]: dt.datetime.fromisoformat(row["timestamp"])
+            row["fileName"]: {
+                "timestamp": dt.datetime.fromisoformat(row["timestamp"]),
+                "event": event_of.get(row["mediaID"]),
+            }
             for row in csv.DictReader(handle)
         }
 
@@ -53,12 +59,16 @@ def test_real_camera_trap_card_yields_exif_times_and_one_event_per_burst(
     upload({"card.zip": card.getvalue()}, deployment)
 
     media = list(Media.objects.filter(project=project).order_by("taken_at"))
-    assert len(media) == 10
-    official = _official_timestamps()
+    assert len(media) == len(example_media) == 10
+    official = _official_media()
+    ours_by_official: dict[str, set[int]] = {}
     for m in media:
         name = m.original_name.rsplit("/", 1)[-1]
-        assert m.taken_at == official[name], name
+        assert m.taken_at == official[name]["timestamp"], name
         assert m.camera_make == "RECONYX" and "HYPERFIRE 2" in m.camera_model
         assert (m.width, m.height) == (2048, 1440)
-    assert Event.objects.filter(project=project).count() == 1
-    assert len({m.event_id for m in media}) == 1
+        assert m.event_id is not None
+        ours_by_official.setdefault(official[name]["event"], set()).add(m.event_id)
+    # The same partition as the official eventIDs: one of our events per official event.
+    assert all(len(ours) == 1 for ours in ours_by_official.values())
+    assert Event.objects.filter(project=project).count() == len(ours_by_official)

@@ -65,3 +65,41 @@ def test_starting_a_batch_twice_does_not_duplicate_zip_items(project, ranger):
     batch.refresh_from_db()
     batch_service.expand_archive(batch)
     assert batch.items.count() == 3
+
+
+def test_starting_a_files_batch_twice_stores_each_image_once(project, ranger):
+    batch = _staged_batch(project, ranger)
+    ingest_tasks.start_batch(batch.pk)
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.PROCESSING)  # not yet finished
+    ingest_tasks.start_batch(batch.pk)
+    assert Media.objects.count() == 3 and Sighting.objects.count() == 3
+    assert sorted(batch.items.values_list("status", flat=True)) == ["accepted"] * 3
+
+
+def test_a_batch_is_finished_once_even_if_every_chunk_tries(project, ranger, monkeypatch):
+    from identification.services import reid_hooks
+
+    calls = []
+    monkeypatch.setattr(reid_hooks, "batch_ingested", calls.append)
+    batch = _staged_batch(project, ranger)
+    batch_service.start_processing(batch)
+    ids = list(batch.items.values_list("pk", flat=True))
+    for item_id in ids:
+        ingest_tasks.process_items(batch.pk, [item_id])
+    ingest_tasks.process_items(batch.pk, ids)
+    assert calls == [batch.pk]
+
+
+def test_the_same_image_under_two_names_in_one_batch_is_a_duplicate_even_on_rerun(project, ranger):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = jpeg_bytes(seed=42)
+    files = [SimpleUploadedFile("a.jpg", image), SimpleUploadedFile("copy-of-a.jpg", image)]
+    batch = batch_service.create_batches(project, None, ranger, files)[0]
+    batch_service.start_processing(batch)
+    ids = list(batch.items.order_by("seq").values_list("pk", flat=True))
+    ingest_tasks.process_items(batch.pk, ids[1:])  # the copy first
+    ingest_tasks.process_items(batch.pk, ids)
+    copy, original = batch.items.get(seq=2), batch.items.get(seq=1)
+    assert copy.status == BatchItem.Status.ACCEPTED
+    assert original.status == BatchItem.Status.DUPLICATE and original.media == copy.media

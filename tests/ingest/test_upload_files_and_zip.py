@@ -61,3 +61,17 @@ def test_items_of_a_batch_are_numbered_in_upload_order(upload, project):
     upload({"b.jpg": jpeg_bytes(seed=1), "a.jpg": jpeg_bytes(seed=2)})
     names = list(BatchItem.objects.order_by("seq").values_list("original_name", flat=True))
     assert names == ["b.jpg", "a.jpg"]
+
+
+def test_an_upload_over_the_total_limit_is_refused_before_it_is_read(
+    client_of, ranger, project, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.REIDSITE_MAX_UPLOAD_BYTES = 1000
+    data = {"files": [SimpleUploadedFile("a.jpg", jpeg_bytes(seed=1, width=200, height=200))]}
+    response = client_of(ranger).post(reverse("batch_create", args=[project.slug]), data)
+    assert response.status_code == 413
+    assert "limit" in response.text
+    assert not Batch.objects.exists()
