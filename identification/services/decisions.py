@@ -372,6 +372,7 @@ def undo(decision: Decision, *, by) -> Decision:
     changed: list[int] = []
     if decision.action in (A.CONFIRM, A.NEW, A.DISCARD):
         sighting = decision.sighting
+        _still_as_left(sighting, decision)
         _apply(
             sighting,
             decision.details.get("version_after"),
@@ -383,6 +384,7 @@ def undo(decision: Decision, *, by) -> Decision:
         changed = [sighting.pk]
     elif decision.action == A.REJECT:
         sighting = decision.sighting
+        _still_as_left(sighting, decision)
         _apply(sighting, decision.details.get("version_after"))
         Candidate.objects.filter(sighting=sighting, individual_id=prev["individual_id"]).update(
             rejected=False
@@ -414,6 +416,17 @@ def undo(decision: Decision, *, by) -> Decision:
     else:
         reid_hooks.decision_recorded(decision.project_id)
     return record
+
+
+def _still_as_left(sighting: Sighting, decision: Decision) -> None:
+    """Undo only what nobody has built on: the sighting must be as this decision left it."""
+    sighting.refresh_from_db(fields=["version", "decided_by"])
+    if sighting.version != decision.details.get("version_after"):
+        who = sighting.decided_by.username if sighting.decided_by else "someone"
+        raise DecisionConflict(
+            f"Sighting {sighting.pk} was changed by {who} after your decision; "
+            "nothing was undone. Decide it again instead."
+        )
 
 
 def _undo_merge(decision: Decision) -> list[int]:

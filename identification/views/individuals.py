@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from ..forms_review import MergeForm, RenameForm, SplitForm
 from ..models import Individual, Project, Role, Sighting
 from ..services import decisions as svc
 from .access import get_project_for_user
+from .review import not_post
 
 PER_PAGE = 48
 
@@ -97,9 +97,10 @@ def _expert_individual(request: HttpRequest, slug: str, pk: int) -> tuple[Projec
 
 
 @login_required
-@require_POST
 def individual_rename(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project, individual = _expert_individual(request, slug, pk)
+    if refused := not_post(request):
+        return refused
     form = RenameForm(request.POST)
     if form.is_valid():
         individual.rename(form.cleaned_data["name"], by=request.user)
@@ -122,10 +123,11 @@ def _run(request: HttpRequest, individual: Individual, form, act) -> HttpRespons
 
 
 @login_required
-@require_POST
 def individual_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Merge this individual into the one named by code; the survivor's page follows."""
     project, individual = _expert_individual(request, slug, pk)
+    if refused := not_post(request):
+        return refused
 
     def act(data: dict):
         individual.merge_into(data["target"], by=request.user, note=data["note"])
@@ -136,10 +138,11 @@ def individual_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def individual_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Move the ticked sightings to another individual, or to a new one."""
     project, individual = _expert_individual(request, slug, pk)
+    if refused := not_post(request):
+        return refused
 
     def act(data: dict):
         decision = individual.split(

@@ -10,11 +10,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from ..forms_review import DecisionForm, QueueFilterForm
@@ -24,6 +23,11 @@ from ..services import review_queue as rq
 from .access import get_project_for_user
 
 SKIP_KEEP = 200
+
+
+def not_post(request: HttpRequest) -> HttpResponse | None:
+    """405 for a non-POST, checked after the project guard so non-members still get 404."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
 def _filters(request: HttpRequest) -> rq.QueueFilters:
@@ -140,9 +144,10 @@ def review_sighting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
+    if refused := not_post(request):
+        return refused
     filters = _filters(request)
     sighting = get_object_or_404(Sighting.objects.select_related("project"), project=project, pk=pk)
     form = DecisionForm(request.POST)
@@ -223,10 +228,11 @@ def _after(
 
 
 @login_required
-@require_POST
 def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
     """Undo this expert's last decision here and show what it was about."""
     project = get_project_for_user(request, slug, Role.EXPERT)
+    if refused := not_post(request):
+        return refused
     filters = _filters(request)
     try:
         undo = svc.undo_last(project, by=request.user)

@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+from identification.models import Decision, Sighting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ranger_gets_403_on_every_review_action_and_nothing_changes(
+    client_of, ranger, project, world, decide
+):
+    client = client_of(ranger)
+    sighting = world["pending"][0]
+    candidate = sighting.candidates.first()
+    assert decide(client, sighting, "confirm", candidate).status_code == 403
+    assert decide(client, sighting, "new").status_code == 403
+    assert client.get(reverse("review_next", args=[project.slug])).status_code == 403
+    assert (
+        client.get(reverse("review_sighting", args=[project.slug, sighting.pk])).status_code == 403
+    )
+    assert client.post(reverse("review_undo", args=[project.slug])).status_code == 403
+    individual = world["individuals"][0]
+    for name in ("individual_rename", "individual_merge", "individual_split"):
+        url = reverse(name, args=[project.slug, individual.pk])
+        assert client.post(url, {"name": "x", "target": "IND-0002"}).status_code == 403
+    sighting.refresh_from_db()
+    assert sighting.status == Sighting.Status.PENDING
+    assert not Decision.objects.exists()
+
+
+def test_ranger_can_read_the_catalogue_and_the_trail(client_of, ranger, project, world):
+    client = client_of(ranger)
+    individual = world["individuals"][0]
+    sighting = world["pending"][0]
+    for url in (
+        reverse("individual_list", args=[project.slug]),
+        reverse("individual_detail", args=[project.slug, individual.pk]),
+        reverse("decision_list", args=[project.slug]),
+        reverse("sighting_detail", args=[project.slug, sighting.pk]),
+        reverse("review_overview", args=[project.slug]),
+    ):
+        assert client.get(url).status_code == 200, url
