@@ -123,7 +123,11 @@
 
   function press(review, selector) {
     const button = review.querySelector(selector);
-    if (button && !button.disabled) button.click();
+    if (!button || button.disabled) return;
+    // A key can beat htmx to freshly swapped content; make sure the form is wired to htmx so
+    // the click never falls through to a full-page POST.
+    if (window.htmx && button.form) window.htmx.process(button.form);
+    button.click();
   }
 
   document.addEventListener("keydown", (e) => {
