@@ -86,6 +86,7 @@ def individual_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "is_expert": is_expert,
         "rename_form": RenameForm(initial={"name": individual.name}),
         "merge_form": MergeForm(project=project),
+        "last_decision": svc.last_undoable(project, request.user) if is_expert else None,
     }
     return render(request, "individuals/detail.html", context)
 

@@ -214,8 +214,10 @@ def _after(
     if request.htmx:
         if stay:
             return _screen(request, project, pk, filters, notice)
-        key = _skipped_key(project)
-        next_pk = rq.next_for(project, request.user, filters, exclude=request.session.get(key))
+        # The decided one is excluded too: under a status filter other than "pending" it
+        # would still be first in the queue.
+        skipped = request.session.get(_skipped_key(project), [])
+        next_pk = rq.next_for(project, request.user, filters, exclude=[*skipped, pk])
         if next_pk is None:
             messages.add_message(request, messages.SUCCESS, notice[1])
             return _empty(request, project, filters)
