@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..forms_ingest import UploadForm
 from ..models import Batch, BatchItem, Role, Sighting
-from ..services.batches import create_batches
+from ..services.batches import create_batches, queue_start
 from .access import get_project_for_user
 
 
@@ -25,8 +25,6 @@ def batch_create(request, slug):
         return render(request, "identification/batch_create.html", context, status=413)
     form = UploadForm(request.POST or None, request.FILES or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
-        from worker.tasks.ingest import start_batch
-
         with transaction.atomic():
             batches = create_batches(
                 project,
@@ -36,7 +34,7 @@ def batch_create(request, slug):
                 form.cleaned_data["note"],
             )
             for batch in batches:
-                start_batch.delay_on_commit(batch.pk)
+                queue_start(batch.pk)
         if len(batches) == 1:
             return redirect(batches[0])
         messages.success(request, f"{len(batches)} batches queued (each zip is its own batch).")
