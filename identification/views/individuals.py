@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 
 from ..forms_review import MergeForm, RenameForm, SplitForm
 from ..models import Individual, Project, Role, Sighting
 from ..services import decisions as svc
 from .access import get_project_for_user
-from .review import not_post
+from .review import not_post, wants_fragment
 
 PER_PAGE = 48
 
@@ -58,8 +59,10 @@ def individual_list(request: HttpRequest, slug: str) -> HttpResponse:
     for individual in page:
         individual.deployment_codes = deployments.get(individual.pk, [])
     context = {"project": project, "page": page, "q": q}
-    template = "individuals/_results.html" if request.htmx else "individuals/list.html"
-    return render(request, template, context)
+    template = "individuals/_results.html" if wants_fragment(request) else "individuals/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

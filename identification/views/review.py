@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
 from ..forms_review import DecisionForm, QueueFilterForm
@@ -23,6 +24,11 @@ from ..services import review_queue as rq
 from .access import get_project_for_user
 
 SKIP_KEEP = 200
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx swap; a history restore (back button, cache miss) needs the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def not_post(request: HttpRequest) -> HttpResponse | None:
@@ -76,10 +82,12 @@ def _screen(
         "new_code": None,
     }
     url = _with_qs(reverse("review_sighting", args=[project.slug, pk]), filters)
-    if request.htmx:
-        response = render(request, "review/_screen.html", context)
-        return push_url(response, url)
-    return render(request, "review/screen.html", context)
+    if wants_fragment(request):
+        response = push_url(render(request, "review/_screen.html", context), url)
+    else:
+        response = render(request, "review/screen.html", context)
+    patch_vary_headers(response, ("HX-Request",))  # one URL, two representations
+    return response
 
 
 def _empty(request: HttpRequest, project: Project, filters: rq.QueueFilters) -> HttpResponse:
@@ -91,9 +99,9 @@ def _empty(request: HttpRequest, project: Project, filters: rq.QueueFilters) -> 
         "skipped": len(request.session.get(_skipped_key(project), [])),
         "last_decision": svc.last_undoable(project, request.user),
     }
-    template = "review/_empty.html" if request.htmx else "review/empty.html"
+    template = "review/_empty.html" if wants_fragment(request) else "review/empty.html"
     response = render(request, template, context)
-    if request.htmx:
+    if wants_fragment(request):
         push_url(response, _with_qs(reverse("review_next", args=[project.slug]), filters))
     return response
 
@@ -132,7 +140,7 @@ def review_next(request: HttpRequest, slug: str) -> HttpResponse:
     pk = rq.next_for(project, request.user, filters, exclude=request.session.get(key))
     if pk is None:
         return _empty(request, project, filters)
-    if request.htmx:
+    if wants_fragment(request):
         return _screen(request, project, pk, filters)
     return redirect(_with_qs(reverse("review_sighting", args=[slug, pk]), filters))
 
@@ -211,7 +219,7 @@ def _after(
     stay: bool,
 ) -> HttpResponse:
     """htmx: swap in this sighting again or the next one. Plain POST: message and redirect."""
-    if request.htmx:
+    if wants_fragment(request):
         if stay:
             return _screen(request, project, pk, filters, notice)
         # The decided one is excluded too: under a status filter other than "pending" it
@@ -239,7 +247,7 @@ def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         undo = svc.undo_last(project, by=request.user)
     except svc.DecisionError as error:
-        if request.htmx and request.POST.get("sighting"):
+        if wants_fragment(request) and request.POST.get("sighting"):
             return _screen(request, project, int(request.POST["sighting"]), filters,
                            ("error", str(error)))  # fmt: skip
         messages.error(request, str(error))
@@ -250,12 +258,12 @@ def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, text)
         target = undone.individual or undo.individual
         url = target.get_absolute_url() if target else reverse("individual_list", args=[slug])
-        if request.htmx:
+        if wants_fragment(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
         return redirect(url)
-    if request.htmx:
+    if wants_fragment(request):
         return _screen(request, project, undone.sighting_id, filters, ("success", text))
     messages.success(request, text)
     return redirect(_with_qs(reverse("review_sighting", args=[slug, undone.sighting_id]), filters))

@@ -39,3 +39,11 @@ def test_undo_with_htmx_swaps_back_the_undone_sighting(client_of, expert, projec
     response = client.post(reverse("review_undo", args=[project.slug]), headers=HX)
     assert response.context["sighting"].pk == first.pk
     assert "Undone: new individual." in response.text
+
+
+def test_history_restore_gets_the_whole_page(client_of, expert, project, world):
+    url = reverse("review_sighting", args=[project.slug, world["pending"][0].pk])
+    headers = {**HX, "HX-History-Restore-Request": "true"}
+    response = client_of(expert).get(url, headers=headers)
+    assert "<html" in response.text
+    assert "HX-Request" in response["Vary"]
