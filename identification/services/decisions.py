@@ -372,10 +372,9 @@ def undo(decision: Decision, *, by) -> Decision:
     changed: list[int] = []
     if decision.action in (A.CONFIRM, A.NEW, A.DISCARD):
         sighting = decision.sighting
-        _still_as_left(sighting, decision)
         _apply(
             sighting,
-            decision.details.get("version_after"),
+            _still_as_left(sighting, decision),
             status=prev["status"],
             individual_id=prev["individual_id"],
             decided_by_id=prev["decided_by_id"],
@@ -384,8 +383,7 @@ def undo(decision: Decision, *, by) -> Decision:
         changed = [sighting.pk]
     elif decision.action == A.REJECT:
         sighting = decision.sighting
-        _still_as_left(sighting, decision)
-        _apply(sighting, decision.details.get("version_after"))
+        _apply(sighting, _still_as_left(sighting, decision))
         Candidate.objects.filter(sighting=sighting, individual_id=prev["individual_id"]).update(
             rejected=False
         )
@@ -418,15 +416,27 @@ def undo(decision: Decision, *, by) -> Decision:
     return record
 
 
-def _still_as_left(sighting: Sighting, decision: Decision) -> None:
-    """Undo only what nobody has built on: the sighting must be as this decision left it."""
-    sighting.refresh_from_db(fields=["version", "decided_by"])
-    if sighting.version != decision.details.get("version_after"):
-        who = sighting.decided_by.username if sighting.decided_by else "someone"
+def _still_as_left(sighting: Sighting, decision: Decision) -> int:
+    """Undo only what nobody has built on: no later decision on this sighting may stand.
+
+    Returns the sighting's current version for the conditional UPDATE, which still refuses
+    if someone decides between this check and the update.
+    """
+    later = (
+        Decision.objects.filter(sighting=sighting, pk__gt=decision.pk, action__in=UNDOABLE)
+        .filter(reverted_by__isnull=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if later is not None:
+        who = later.user.username if later.user else "someone"
         raise DecisionConflict(
-            f"Sighting {sighting.pk} was changed by {who} after your decision; "
-            "nothing was undone. Decide it again instead."
+            f"Sighting {sighting.pk} was changed by {who} after your decision "
+            f"({later.get_action_display().lower()}); nothing was undone."
         )
+    sighting.refresh_from_db(fields=["version"])
+    return sighting.version
 
 
 def _undo_merge(decision: Decision) -> list[int]:

@@ -27,9 +27,10 @@
     if (!svg) return;
     svg.replaceChildren();
     const compare = review.querySelector(".rv-compare");
+    const q = review.querySelector(".rv-query img");
+    drawBox(svg, q);
     if (compare.dataset.lines === "off") return;
     const gal = review.querySelector(`.rv-gal[data-index="${shownIndex(review)}"]`);
-    const q = review.querySelector(".rv-query img");
     const g = gal && gal.querySelector("img");
     if (!q || !g || !q.complete || !g.complete || !g.naturalWidth) return;
     const box = svg.getBoundingClientRect();
@@ -59,6 +60,21 @@
       line.setAttribute("stroke-opacity", String(0.35 + 0.6 * conf));
       svg.append(line);
     }
+  }
+
+  // The sighting's bounding box (relative coordinates): which animal of the frame this is.
+  function drawBox(svg, img) {
+    if (!img || !img.dataset.bbox || !img.complete) return;
+    const [x, y, w, h] = img.dataset.bbox.split(",").map(Number);
+    const box = svg.getBoundingClientRect();
+    const r = img.getBoundingClientRect();
+    const rect = document.createElementNS(NS, "rect");
+    rect.setAttribute("class", "rv-bbox");
+    rect.setAttribute("x", r.left - box.left + x * r.width);
+    rect.setAttribute("y", r.top - box.top + y * r.height);
+    rect.setAttribute("width", w * r.width);
+    rect.setAttribute("height", h * r.height);
+    svg.append(rect);
   }
 
   function setupZoom(view, review) {

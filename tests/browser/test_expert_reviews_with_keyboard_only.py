@@ -18,12 +18,16 @@ def test_expert_reviews_with_keyboard_only(
 ):
     world = review_world(project, pretty=True, deployment=deployment)
     first, second, third = world["pending"]  # P(new) 0.1, 0.4, 0.7; threshold 0.5
+    Sighting.objects.filter(pk=first.pk).update(
+        bbox_x=0.22, bbox_y=0.12, bbox_width=0.56, bbox_height=0.72
+    )
     page = page_as(expert)
     page.goto(live_server.url + reverse("review_next", args=[project.slug]))
     # Most confident first: |0.1-0.5| > |0.7-0.5| > |0.4-0.5|.
     _wait_for_sighting(page, first.pk)
     page.evaluate("window.__noReload = true")
     page.wait_for_function("document.querySelectorAll('.rv-lines line').length > 0")
+    assert page.locator(".rv-lines rect.rv-bbox").count() == 1  # which animal of the frame
     screenshot(page, "review-screen")
 
     page.keyboard.press("1")  # confirm candidate 1 (IND-0001)

@@ -78,6 +78,23 @@ def test_undo_refuses_when_someone_decided_the_sighting_since(
     sighting.refresh_from_db()
     decide(client_of(second_expert), sighting, "confirm", sighting.candidates.get(rank=2))
     response = client_of(expert).post(reverse("review_undo", args=[project.slug]), follow=True)
-    assert "was changed by expert2 after your decision" in response.text
+    assert "was changed by expert2 after your decision (confirmed candidate)" in response.text
     sighting.refresh_from_db()
     assert sighting.individual.code == "IND-0002"
+
+
+def test_undo_twice_undoes_a_confirm_then_the_reject_before_it(
+    client_of, expert, project, world, decide
+):
+    client = client_of(expert)
+    sighting = world["pending"][0]
+    rejected = sighting.candidates.get(rank=1)
+    decide(client, sighting, "reject", rejected)
+    sighting.refresh_from_db()
+    decide(client, sighting, "confirm", sighting.candidates.get(rank=2))
+    client.post(reverse("review_undo", args=[project.slug]))
+    client.post(reverse("review_undo", args=[project.slug]))
+    sighting.refresh_from_db()
+    assert sighting.status == "pending" and sighting.individual is None
+    assert not Candidate.objects.get(pk=rejected.pk).rejected
+    assert Decision.objects.filter(action=Decision.Action.UNDO).count() == 2
