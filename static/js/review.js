@@ -28,6 +28,7 @@
     svg.replaceChildren();
     const compare = review.querySelector(".rv-compare");
     const q = review.querySelector(".rv-query img");
+    if (compare.dataset.frame === "burst") return;
     drawBox(svg, q);
     if (compare.dataset.lines === "off") return;
     const gal = review.querySelector(`.rv-gal[data-index="${shownIndex(review)}"]`);
@@ -125,7 +126,25 @@
       const pick = e.target.closest("[data-show]");
       if (pick) show(review, Number(pick.dataset.show));
       if (e.target.closest("[data-toggle-lines]")) toggleLines(review);
+      const frame = e.target.closest(".rv-burst a[data-full]");
+      if (frame) {
+        e.preventDefault();
+        showFrame(review, frame);
+      }
     });
+  }
+
+  // A burst frame replaces the query image for a look; lines and box belong to the query
+  // frame only, so they are hidden until the query is shown again.
+  function showFrame(review, link) {
+    const img = review.querySelector(".rv-query img");
+    img.src = link.dataset.full;
+    img.dataset.w = link.dataset.w;
+    img.dataset.h = link.dataset.h;
+    const isQuery = link.hasAttribute("data-query");
+    review.querySelector(".rv-compare").dataset.frame = isQuery ? "" : "burst";
+    review.querySelectorAll(".rv-burst a").forEach((a) => a.classList.toggle("on", a === link));
+    draw(review);
   }
 
   function toggleLines(review) {
