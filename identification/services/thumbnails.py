@@ -1,6 +1,6 @@
 """Thumbnails (~480 px JPEG) and the reduced-scale JPEG decoding that makes them cheap.
 
-A 12-megapixel camera-trap JPEG decodes in about a tenth of the time at 1/8 scale (libjpeg's
+A 12-megapixel camera-trap JPEG decodes in about a third of the time at 1/4 scale (libjpeg's
 DCT scaling). Every compressed byte is still entropy-decoded, so a truncated or corrupt file
 is still caught by `load()`; only the inverse DCT is done at the smaller size.
 """

@@ -1,5 +1,6 @@
+import posixpath
+
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -27,25 +28,47 @@ def media_detail(request, slug, pk):
     return render(request, "identification/media_detail.html", context)
 
 
+# How long a signed S3 URL for one image stays valid: enough to load the page, not to share.
+SIGNED_URL_SECONDS = 300
+
+
 def _serve(request, slug, pk, field: str):
     project = get_project_for_user(request, slug)
     media = get_object_or_404(Media, project=project, pk=pk)
     stored = getattr(media, field) or media.file
     if not stored:
         raise Http404("No file")
-    if not hasattr(default_storage, "path"):
+    if not _is_local(stored.storage):
         # S3 and friends: a short-lived signed URL instead of streaming through the web process.
-        return HttpResponseRedirect(stored.url)
+        return HttpResponseRedirect(_signed_url(stored.storage, stored.name))
     try:
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing") from None
+    is_file = field == "file" or not media.thumbnail
     response = FileResponse(
-        handle, content_type=media.mime_type if field == "file" else "image/jpeg"
+        handle,
+        content_type=media.mime_type if is_file else "image/jpeg",
+        filename=posixpath.basename(media.original_name) if is_file else "",
     )
     # Content-addressed: the bytes behind a URL never change.
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
+
+
+def _is_local(storage) -> bool:
+    try:
+        storage.path("probe")
+    except NotImplementedError:  # the base Storage.path: files without a local path
+        return False
+    return True
+
+
+def _signed_url(storage, name: str) -> str:
+    try:
+        return storage.url(name, expire=SIGNED_URL_SECONDS)  # django-storages' S3Storage
+    except TypeError:
+        return storage.url(name)
 
 
 @login_required
