@@ -8,7 +8,8 @@ with 5 candidates each, scores and 40 keypoint correspondences) by bulk_create, 
 SQLite file under benchmarks/out/ unless DATABASE_URL names another database (its tables are
 created by migrate; the project is deleted afterwards). Requests go through Django's test
 client in-process, so the figures are server time (middleware, views, queries, templates)
-without network or browser. Prints a table and writes benchmarks/out/review.json.
+without network or browser. Prints a table and writes benchmarks/out/review.json (and
+review-<database>.json).
 """
 
 from __future__ import annotations
@@ -208,7 +209,9 @@ def main() -> None:
     print(f"{'request':<28}{'n':>5}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}")
     for name, r in results.items():
         print(f"{name:<28}{r['n']:>5}{r['median_ms']:>12}{r['p95_ms']:>10}{r['max_ms']:>10}")
-    (OUT / "review.json").write_text(json.dumps(report, indent=2) + "\n")
+    # review.json is the latest run; review-<vendor>.json keeps one per database.
+    for name in ("review.json", f"review-{vendor}.json"):
+        (OUT / name).write_text(json.dumps(report, indent=2) + "\n")
     if os.environ["DATABASE_URL"].endswith(str(DB)):
         return
     project.delete()  # a shared database keeps nothing of the run

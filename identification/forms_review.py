@@ -20,7 +20,7 @@ class QueueFilterForm(forms.Form):
 
     def filters(self) -> QueueFilters:
         self.is_valid()
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        data = self.cleaned_data  # fields with errors are left out, i.e. not filtered on
         return QueueFilters(
             batch=data.get("batch"),
             deployment=data.get("deployment"),
@@ -32,8 +32,13 @@ class QueueFilterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    ACTIONS = [("confirm", "Confirm"), ("reject", "Reject"), ("new", "New"), ("skip", "Skip")]
-    ACTIONS += [("discard", "No animal")]
+    ACTIONS = [
+        ("confirm", "Confirm"),
+        ("reject", "Reject"),
+        ("new", "New individual"),
+        ("skip", "Skip"),
+        ("discard", "No animal"),
+    ]
 
     action = forms.ChoiceField(choices=ACTIONS)
     candidate = forms.IntegerField(required=False)
