@@ -190,9 +190,10 @@ def store_image(
         camera_model=exif.model[:100],
         exif=exif.raw,
     )
-    media.file.name = _save_once(media_upload_to(media, original_name), fileobj)
+    media.file.name = _save_once(media_upload_to(media, original_name), fileobj, size)
+    thumb = thumbnail_jpeg(oriented)
     media.thumbnail.name = _save_once(
-        thumbnail_upload_to(media, original_name), io.BytesIO(thumbnail_jpeg(oriented))
+        thumbnail_upload_to(media, original_name), io.BytesIO(thumb), len(thumb)
     )
     try:
         with transaction.atomic():
@@ -213,10 +214,15 @@ def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _save_once(name: str, fileobj: BinaryIO) -> str:
-    """Content-addressed: if the name exists, it already holds these bytes."""
+def _save_once(name: str, fileobj: BinaryIO, size: int) -> str:
+    """Content-addressed: a file of that name and size already holds these bytes.
+
+    A worker killed while writing leaves a shorter file behind; the re-run replaces it.
+    """
     if default_storage.exists(name):
-        return name
+        if default_storage.size(name) == size:
+            return name
+        default_storage.delete(name)
     fileobj.seek(0)
     saved = default_storage.save(name, File(fileobj, name=name))
     fileobj.seek(0)

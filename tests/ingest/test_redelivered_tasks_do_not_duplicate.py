@@ -1,5 +1,7 @@
 """acks_late re-delivers a task whose worker died; running it again must change nothing."""
 
+import hashlib
+
 import pytest
 
 from identification.models import Batch, BatchItem, Media, Sighting
@@ -103,3 +105,27 @@ def test_the_same_image_under_two_names_in_one_batch_is_a_duplicate_even_on_reru
     copy, original = batch.items.get(seq=2), batch.items.get(seq=1)
     assert copy.status == BatchItem.Status.ACCEPTED
     assert original.status == BatchItem.Status.DUPLICATE and original.media == copy.media
+
+
+def test_a_file_half_written_by_a_killed_worker_is_replaced_on_rerun(project, ranger):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from identification.models.media import media_upload_to
+
+    batch = _staged_batch(project, ranger, n=1)
+    batch_service.start_processing(batch)
+    item = batch.items.get()
+    with default_storage.open(item.staged_name, "rb") as handle:
+        data = handle.read()
+    # The first worker died while writing the content-addressed file.
+    digest = hashlib.sha256(data).hexdigest()
+    name = media_upload_to(Media(project=project, sha256=digest), item.original_name)
+    default_storage.save(name, ContentFile(data[:100]))
+
+    ingest_tasks.process_items(batch.pk, [item.pk])
+
+    media = Media.objects.get()
+    assert media.file.name == name
+    with media.file.open("rb") as handle:
+        assert handle.read() == data
