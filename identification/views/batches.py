@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -52,10 +53,19 @@ def _content_length(request) -> int:
 @login_required
 def batch_list(request, slug):
     project = get_project_for_user(request, slug)
-    batches = project.batches.select_related("deployment", "created_by")
+    S = BatchItem.Status
+    batches = (
+        project.batches.select_related("deployment", "created_by")
+        .annotate(
+            n_total=Count("items"),
+            n_accepted=Count("items", filter=Q(items__status=S.ACCEPTED)),
+            n_duplicate=Count("items", filter=Q(items__status=S.DUPLICATE)),
+            n_skipped=Count("items", filter=Q(items__status=S.SKIPPED)),
+        )
+        .order_by("-created_at", "-pk")
+    )  # Meta.ordering is not applied to aggregated queries
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
-    rows = [(batch, batch.counts()) for batch in page]
-    context = {"project": project, "page": page, "rows": rows}
+    context = {"project": project, "page": page}
     return render(request, "identification/batch_list.html", context)
 
 
@@ -91,10 +101,12 @@ def progress(batch: Batch) -> dict:
     if batch.started_at and 0 < done < total and not batch.is_finished:
         elapsed = (timezone.now() - batch.started_at).total_seconds()
         eta = round(elapsed / done * (total - done))
-    reasons = batch.items.exclude(reason="").values_list("reason", flat=True).order_by("reason")
-    reason_counts: dict[str, int] = {}
-    for reason in reasons:
-        reason_counts[reason] = reason_counts.get(reason, 0) + 1
+    reason_counts = (
+        batch.items.exclude(reason="")
+        .values_list("reason")
+        .annotate(n=Count("pk"))
+        .order_by("reason")
+    )
     S = Sighting.PipelineStatus
     sightings = Sighting.objects.filter(media__batch=batch)
     reid = {
@@ -107,7 +119,7 @@ def progress(batch: Batch) -> dict:
         "counts": counts,
         "percent": percent,
         "eta_seconds": eta,
-        "reason_counts": sorted(reason_counts.items()),
+        "reason_counts": list(reason_counts),
         "reid": reid,
         # Keep polling while the workers still match this batch's sightings.
         "polling": not batch.is_finished

@@ -75,3 +75,18 @@ def test_an_upload_over_the_total_limit_is_refused_before_it_is_read(
     assert response.status_code == 413
     assert "limit" in response.text
     assert not Batch.objects.exists()
+
+
+def test_the_batch_list_counts_each_batch_in_one_query(
+    upload, client_of, ranger, project, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    for seed in range(3):
+        upload({f"{seed}.jpg": jpeg_bytes(seed=seed), f"{seed}.txt": b"no"})
+    client = client_of(ranger)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("batch_list", args=[project.slug]))
+    rows = response.text.split("<tr>")[2:]
+    assert len(rows) == 3
+    assert all('<td class="num">2</td><td class="num">1</td>' in row for row in rows)
