@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.images import pattern_image
+from tests.pipeline.patterns import view as pattern_image
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import get_extractor
 
@@ -20,7 +20,7 @@ SMALL = {
     "global_models": [{"name": "global", "tta": "none", "image_size": 128}],
     "aliked_image_size": 256,
     "aliked_max_keypoints": 256,
-    "lightglue_max_keypoints": 256,
+    "lightglue_max_keypoints": 128,
     "vote_query_keypoints": 128,
     "vote_gallery_keypoints": 128,
     "shortlist_global_k": 4,

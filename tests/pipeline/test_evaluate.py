@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from tests.images import pattern_image
 from tests.pipeline.conftest import SMALL
+from tests.pipeline.patterns import view as pattern_image
 from worker.pipeline import evaluate
 
 
@@ -12,7 +12,7 @@ from worker.pipeline import evaluate
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     rows = []
-    for ind in range(4):
+    for ind in range(3):
         folder = root / "images" / f"animal{ind}"
         folder.mkdir(parents=True)
         for view in range(3):
@@ -58,7 +58,7 @@ def test_evaluate_cli_writes_results(dataset, tmp_path, protocol, capsys):
         assert results["meta"]["held_out_identities"] == 1
         assert results["fused"]["BAUS"] is not None
     else:
-        assert results["fused"]["top1"] == 1.0  # four very distinct patterns
+        assert results["fused"]["top1"] == 1.0  # three very distinct patterns
         assert results["fused"]["BAUS"] is None
     assert any(cache.rglob("*.npz"))  # features cached for the next run
 

@@ -5,7 +5,7 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from tests.images import pattern_image
+from tests.pipeline.patterns import view as pattern_image
 from worker.pipeline import models
 from worker.pipeline.config import GlobalModelConfig
 from worker.pipeline.features import Features

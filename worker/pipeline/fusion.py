@@ -121,7 +121,12 @@ class WildFusion:
                 log.warning("no calibration for matcher %r: using the default global one", name)
                 cals[name] = fallback
         self.calibrations = cals
-        self.versions = dict(model_versions or {})
+        if model_versions is None:
+            # The worker has these models loaded already (the extractor is cached per process).
+            from worker.pipeline.features import get_extractor
+
+            model_versions = get_extractor(self.config, device).model_versions
+        self.versions = dict(model_versions)
         self.versions.setdefault("lightglue", "aliked_lightglue")
         self.versions.setdefault("aliked", self.config.aliked_model)
         self.versions["calibration"] = calibration_hash(
