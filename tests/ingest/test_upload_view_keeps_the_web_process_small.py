@@ -1,15 +1,9 @@
 """The upload view queues work by task name: the web process never loads the worker code
 (the re-ID tasks import torch, ~850 MB resident), and a real broker gets the message."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from identification.services.batches import START_BATCH_TASK
+from tests.web_process import run_web_script, sent_messages
 from worker.tasks.ingest import start_batch
-
-ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import io, sys, zipfile
@@ -45,19 +39,7 @@ def test_the_queued_task_name_is_the_real_one():
 
 
 def test_uploading_does_not_import_the_worker_or_torch(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="reidsite.settings",
-        REIDSITE_VAR_DIR=str(tmp_path),
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_TASK_ALWAYS_EAGER="0",
-        REIDSITE_ENABLE_REID="1",
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.split()[-2:] == ["False", "False"], "torch, worker.tasks imported?"
-    queued = list((tmp_path / "broker" / "queue").glob("*.cpu.msg"))
-    assert len(queued) == 1, "start_batch was sent to the cpu queue"
+    imported = run_web_script(SCRIPT, tmp_path)
+    assert imported[-2:] == ["False", "False"], "torch, worker.tasks imported?"
+    sent = sent_messages(tmp_path)
+    assert [(queue, task) for queue, task, _ in sent] == [("cpu", START_BATCH_TASK)]
