@@ -140,3 +140,76 @@ def make_sighting(project):
 def individuals(project):
     """Four named individuals, A0..A3, standing for synthetic animals 0..3."""
     return [Individual.objects.create(project=project, code=f"A{i}") for i in range(4)]
+
+
+@pytest.fixture
+def camtrap_survey(project, deployment, individuals, expert):
+    """Two deployments with timed images (events regrouped) and one sighting in each state.
+
+    Returns a dict: confirmed (A0, boxed), burst_mate (A0, 5 s later), proposed (pending, A1
+    at 0.83), new (pending, P(new) 0.8 over the threshold), unmatched (pending, no
+    candidate), discarded (rejected)."""
+    import datetime as dt
+
+    from identification.models import Candidate
+    from identification.services.events import regroup_events
+
+    second = Deployment.objects.create(
+        project=project, code="CAM-02", name="Ridge", latitude=-28.1, longitude=32.6,
+        start=dt.datetime(2024, 3, 1, 6, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2024, 3, 20, 18, 0, tzinfo=dt.UTC),
+    )  # fmt: skip
+    base = dt.datetime(2024, 3, 5, 4, 30, tzinfo=dt.UTC)
+
+    def image(where, seconds: int, name: str) -> Sighting:
+        data = f"image {name}".encode()
+        media = Media(
+            project=project, deployment=where, sha256=hashlib.sha256(data).hexdigest(),
+            original_name=f"DCIM/{name}.JPG", file_size=len(data), mime_type="image/jpeg",
+            width=400, height=300, taken_at=base + dt.timedelta(seconds=seconds),
+        )  # fmt: skip
+        media.file.save(f"{name}.jpg", ContentFile(data), save=False)
+        media.save()
+        return Sighting.objects.create(project=project, media=media)
+
+    Individual.objects.filter(pk=individuals[0].pk).update(sex=Individual.Sex.FEMALE)
+    now = timezone.now()
+    confirmed = image(deployment, 0, "c1")
+    Sighting.objects.filter(pk=confirmed.pk).update(
+        status=Sighting.Status.CONFIRMED, individual=individuals[0], decided_by=expert,
+        decided_at=now, bbox_x=0.1, bbox_y=0.2, bbox_width=0.3, bbox_height=0.4,
+    )  # fmt: skip
+    burst_mate = image(deployment, 5, "c2")
+    Sighting.objects.filter(pk=burst_mate.pk).update(
+        status=Sighting.Status.CONFIRMED, individual=individuals[0], decided_by=expert,
+        decided_at=now,
+    )  # fmt: skip
+    proposed, new, unmatched = (image(second, 3600 * i, f"p{i}") for i in (1, 2, 3))
+    discarded = image(second, 3600 * 4, "d1")
+    Sighting.objects.filter(pk=discarded.pk).update(
+        status=Sighting.Status.REJECTED, decided_by=expert, decided_at=now
+    )
+    for sighting, individual, fused in ((proposed, 1, 0.83), (proposed, 2, 0.4), (new, 3, 0.2)):
+        Candidate.objects.create(
+            sighting=sighting, rank=individual, individual=individuals[individual],
+            fused=fused, model_versions={"global": "test-model"},
+        )  # fmt: skip
+    for sighting, p_new in ((proposed, 0.17), (new, 0.8)):
+        Sighting.objects.filter(pk=sighting.pk).update(
+            matched_at=now, p_new=p_new, pipeline_status=Sighting.PipelineStatus.MATCHED
+        )
+    regroup_events(deployment)
+    regroup_events(second)
+    return {
+        "confirmed": confirmed, "burst_mate": burst_mate, "proposed": proposed, "new": new,
+        "unmatched": unmatched, "discarded": discarded, "second": second,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def export_world(project, expert):
+    """The hand-worked survey of tests/exports/world.py: dict of s (sightings 1-12), cams
+    (A-D), batch, alpha (IND-0001), bravo (IND-0002)."""
+    from tests.exports.world import build_world
+
+    return build_world(project, expert)
