@@ -3,7 +3,7 @@ through views.access.get_project_for_user, so other projects answer 404."""
 
 from django.urls import include, path
 
-from .views import batches, deployments, decisions, individuals, media, projects, review
+from .views import batches, decisions, deployments, imports, individuals, media, projects, review
 
 project_patterns = [
     path("", projects.project_detail, name="project_detail"),
@@ -12,6 +12,7 @@ project_patterns = [
     path("settings/", projects.project_settings, name="project_settings"),
     path("deployments/", deployments.deployment_list, name="deployment_list"),
     path("deployments/new/", deployments.deployment_create, name="deployment_create"),
+    path("deployments/import/", imports.deployment_import, name="deployment_import"),
     path("deployments/<int:pk>/edit/", deployments.deployment_edit, name="deployment_edit"),
     path("upload/", batches.batch_create, name="batch_create"),
     path("batches/", batches.batch_list, name="batch_list"),

@@ -1,0 +1,64 @@
+"""Importing deployments from a Camtrap DP deployments.csv (issue 5)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from ..models import Role
+from ..services.imports.deployments import DeploymentsRejected, import_deployments
+from .access import get_project_for_user
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+class DeploymentsCsvForm(forms.Form):
+    file = forms.FileField(
+        label="deployments.csv",
+        help_text="Camtrap DP column names: deploymentID, locationID, locationName, latitude, "
+        "longitude, coordinateUncertainty, deploymentStart, deploymentEnd, cameraID, "
+        "cameraModel, cameraHeight, habitat, baitUse, deploymentComments.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError("Over 5 MB: that is not a deployments table.")
+        return upload
+
+
+def can_import_deployments(role: str | None) -> bool:
+    # Rangers hold the field sheets and admins manage the project; experts review images.
+    return role in (Role.RANGER, Role.ADMIN)
+
+
+@login_required
+def deployment_import(request, slug):
+    project = get_project_for_user(request, slug, Role.RANGER)
+    if not can_import_deployments(project.user_role):
+        raise PermissionDenied("Importing deployments is for rangers and project admins.")
+    form = DeploymentsCsvForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        update = project.user_role == Role.ADMIN
+        try:
+            result = import_deployments(project, form.cleaned_data["file"], update_existing=update)
+        except DeploymentsRejected as rejected:
+            problems = rejected.errors
+        else:
+            messages.success(
+                request,
+                f"{len(result.created)} deployment(s) created, {len(result.updated)} updated.",
+            )
+            if result.ignored_columns:
+                ignored = ", ".join(result.ignored_columns)
+                messages.info(request, f"Columns not kept by the app: {ignored}.")
+            return redirect("deployment_list", slug)
+    context = {
+        "project": project,
+        "form": form,
+        "problems": problems,
+        "may_update": project.user_role == Role.ADMIN,
+    }
+    return render(request, "imports/deployments.html", context, status=400 if problems else 200)
