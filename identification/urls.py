@@ -3,7 +3,17 @@ through views.access.get_project_for_user, so other projects answer 404."""
 
 from django.urls import include, path
 
-from .views import batches, decisions, deployments, imports, individuals, media, projects, review
+from .views import (
+    batches,
+    decisions,
+    deployments,
+    exports,
+    imports,
+    individuals,
+    media,
+    projects,
+    review,
+)
 
 project_patterns = [
     path("", projects.project_detail, name="project_detail"),
@@ -34,6 +44,11 @@ project_patterns = [
     path("individuals/<int:pk>/rename/", individuals.individual_rename, name="individual_rename"),
     path("individuals/<int:pk>/merge/", individuals.individual_merge, name="individual_merge"),
     path("individuals/<int:pk>/split/", individuals.individual_split, name="individual_split"),
+    # Exports (issue 5)
+    path("exports/", exports.exports_page, name="exports"),
+    path("exports/sightings.csv", exports.export_sightings, name="export_sightings"),
+    path("exports/capture-history/", exports.export_capture_history, name="export_capture_history"),
+    path("exports/camtrapdp/", exports.export_camtrapdp, name="export_camtrapdp"),
 ]
 
 urlpatterns = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from pathlib import Path
@@ -16,6 +15,8 @@ from django.utils import timezone
 from identification.models import Decision, Deployment, Individual, Membership, Project, Role
 from identification.services import reid_hooks
 from identification.services.batches import create_batches
+from identification.services.imports.catalogue import CatalogueInvalid, import_catalogue
+from identification.services.imports.catalogue_source import open_catalogue, read_entries
 from identification.services.ingest import ImageRejected, store_image
 from identification.services.synthetic import camera_trap_jpeg
 
@@ -40,8 +41,10 @@ class Command(BaseCommand):
             self.stdout.write("The demo project exists already (make clean-demo starts over).")
             return
         if data:
-            gallery, queries, species = _wildlife_dataset(Path(data), limit)
-            name = f"Demo: {Path(data).resolve().name}"
+            folder = Path(data)
+            gallery_split, queries = _wildlife_dataset(folder, limit)
+            gallery, species = [], ""
+            name = f"Demo: {folder.resolve().name}"
         else:
             gallery, queries, species = _synthetic()
             name = "Demo: synthetic animals"
@@ -59,16 +62,24 @@ class Command(BaseCommand):
                 project=project, code="CAM-01", name="Demo camera", latitude=-27.95,
                 longitude=32.38, start=timezone.now() - dt.timedelta(days=90),
             )  # fmt: skip
-            gallery_ids = self._gallery(project, deployment, users["demo"], gallery)
-            batch = self._batch(project, deployment, users["ranger"], queries)
-            reid_hooks.identities_changed(project.pk, gallery_ids)
-            from worker.tasks.ingest import start_batch
+            if data:
+                # The train split is a catalogue like any other: one import code path.
+                gallery_ids = _import_gallery(
+                    project, deployment, users["demo"], folder, gallery_split
+                )
+            else:
+                gallery_ids = self._gallery(project, deployment, users["demo"], gallery)
+                reid_hooks.identities_changed(project.pk, gallery_ids)
+            queued = ""
+            if queries:  # a dataset without a test split has nothing to review
+                batch = self._batch(project, deployment, users["ranger"], queries)
+                from worker.tasks.ingest import start_batch
 
-            start_batch.delay_on_commit(batch.pk)
+                start_batch.delay_on_commit(batch.pk)
+                queued = f", batch #{batch.pk} of {len(queries)} images queued"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo project {name!r}: {len(gallery_ids)} confirmed gallery images, "
-                f"batch #{batch.pk} of {len(queries)} images queued."
+                f"Demo project {name!r}: {len(gallery_ids)} confirmed gallery images{queued}."
             )
         )
 
@@ -135,16 +146,29 @@ def _synthetic():
     return gallery, queries, "Synthetic patterned animal"
 
 
-def _wildlife_dataset(folder: Path, limit: int):
-    metadata = folder / "metadata.csv"
-    if not metadata.is_file():
-        raise CommandError(f"{metadata} not found: --data needs a wildlife-datasets folder")
-    gallery, queries = [], []
-    with metadata.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            path = folder / row["path"]
-            item = (str(row["identity"]), path.name, path.read_bytes())
-            (gallery if row.get("split", "train") == "train" else queries).append(item)
-    if limit:
-        queries = queries[:limit]
-    return gallery, queries, ""
+def _import_gallery(project, deployment, user, folder: Path, split: str | None) -> list[int]:
+    """The folder's train split (every row without a split column), as the gallery."""
+    try:
+        result = import_catalogue(
+            project, folder, user=user, split=split, deployment=deployment,
+            original_name=f"{folder.name} ({split} split)" if split else folder.name,
+        )  # fmt: skip
+    except CatalogueInvalid as exc:
+        raise CommandError("\n".join([f"{folder} cannot be imported:", *exc.problems])) from exc
+    return result.confirmed_ids
+
+
+def _wildlife_dataset(folder: Path, limit: int) -> tuple[str | None, list]:
+    """The split the gallery is imported from, and the other splits' images (at most
+    `limit`) for the batch waiting for review."""
+    if not (folder / "metadata.csv").is_file():
+        raise CommandError(
+            f"{folder / 'metadata.csv'} not found: --data needs a wildlife-datasets folder"
+        )
+    with open_catalogue(folder) as catalogue:
+        entries, _ = read_entries(catalogue)  # the gallery import reports the problems
+    if not any(e.split for e in entries):
+        return None, []
+    queries = [(None, e.path, (folder / e.path).read_bytes()) for e in entries
+               if e.split != "train"]  # fmt: skip
+    return "train", queries[:limit] if limit else queries

@@ -1,0 +1,1 @@
+"""Imports of existing data into a project: labelled catalogues, deployments, Camtrap DP."""
