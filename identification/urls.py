@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from .views import (
     batches,
+    catalogue_import,
     decisions,
     deployments,
     exports,
@@ -40,6 +41,12 @@ project_patterns = [
     path("sightings/<int:pk>/", decisions.sighting_detail, name="sighting_detail"),
     path("decisions/", decisions.decision_list, name="decision_list"),
     path("individuals/", individuals.individual_list, name="individual_list"),
+    path("individuals/import/", catalogue_import.catalogue_import, name="catalogue_import"),
+    path(
+        "individuals/import/<int:pk>/",
+        catalogue_import.catalogue_import_result,
+        name="catalogue_import_result",
+    ),
     path("individuals/<int:pk>/", individuals.individual_detail, name="individual_detail"),
     path("individuals/<int:pk>/rename/", individuals.individual_rename, name="individual_rename"),
     path("individuals/<int:pk>/merge/", individuals.individual_merge, name="individual_merge"),
