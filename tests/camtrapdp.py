@@ -112,3 +112,29 @@ def read_package(package: bytes) -> tuple[dict, dict[str, list[dict]]]:
             for name in TABLES
         }
     return descriptor, tables
+
+
+def example_dir() -> Path:
+    """The official example package with its ten images, or skip saying why."""
+    folder = camtrap_dp_dir() / "example"
+    if not (folder / "datapackage.json").is_file() or not any(folder.glob("media/*.JPG")):
+        pytest.skip(f"the official Camtrap DP example package or its images are absent ({folder})")
+    return folder
+
+
+def example_copy(target: Path, edit=None) -> Path:
+    """A copy of the example package in `target`; `edit(rows)` may change observations.csv."""
+    import csv
+
+    shutil.copytree(example_dir(), target)
+    if edit is not None:
+        path = target / "observations.csv"
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames, list(reader)
+        edit(rows)
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+    return target

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from identification.services.imports.deployments import DeploymentsRejected, import_deployments
 
 from ._exports import project_by_slug
+from ._imports import nothing_imported
 
 
 class Command(BaseCommand):
@@ -35,10 +36,7 @@ class Command(BaseCommand):
             with path.open("rb") as handle:
                 result = import_deployments(project, handle, update_existing=not create_only)
         except DeploymentsRejected as rejected:
-            raise CommandError(
-                f"{path.name}: nothing imported; {len(rejected.errors)} problem(s):\n"
-                + "\n".join(rejected.errors)
-            ) from None
+            raise nothing_imported(str(path.name), rejected.errors) from None
         self.stdout.write(
             f"{len(result.created)} deployment(s) created, {len(result.updated)} updated."
         )

@@ -25,7 +25,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.core.files.storage import default_storage
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ...models import Candidate, Decision, Deployment, Media, Project, Sighting
+from .filters import project_zone
 
 VERSION = "1.0.2"
 BASE = f"https://raw.githubusercontent.com/tdwg/camtrap-dp/{VERSION}"
@@ -104,7 +105,7 @@ def stream_camtrapdp(
     left_out = sightings.filter(project=project).count() - exportable.count()
     media = Media.objects.filter(pk__in=exportable.values("media_id"))
     deployments = _deployments(project, media)
-    tz = _zone(project)
+    tz = project_zone(project)
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         descriptor = package_descriptor(project, deployments, left_out, tz)
@@ -146,13 +147,6 @@ def _write_media_files(archive, pipe: _Pipe, media: QuerySet[Media]):
                 while block := source.read(1024 * 1024):
                     member.write(block)
                     yield pipe.take()
-
-
-def _zone(project: Project) -> ZoneInfo:
-    try:
-        return ZoneInfo(project.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def iso(value: datetime | None, tz: ZoneInfo) -> str:
@@ -365,7 +359,8 @@ def _media_observations(project: Project, sightings: QuerySet[Sighting], tz: Zon
             "observationLevel": "media",
         }
         row.update(_classification(s, project, threshold, tz))
-        if row["observationType"] == "animal" and s.has_bbox:
+        # A box locates the animal whether or not it is identified yet.
+        if row["observationType"] != "blank" and s.has_bbox:
             row.update(_bbox(s))
         yield row
 

@@ -17,12 +17,13 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from ...models import Deployment, Project
+from ..exports.filters import project_zone
 
 # Camtrap DP column -> model field; the order is the order of the checks.
 COLUMNS = {
@@ -97,7 +98,7 @@ def parse_deployments(
     if "deploymentID" not in header:
         raise DeploymentsRejected(["line 1: the header has no deploymentID column"])
     result = DeploymentsImported(ignored_columns=[h for h in header if h not in COLUMNS])
-    zone = _zone(project)
+    zone = project_zone(project)
     taken = set(project.deployments.values_list("code", flat=True))
     rows, errors, seen = [], [], {}
     for record in reader:
@@ -134,13 +135,6 @@ def _text(source: BinaryIO | str) -> str:
         ) from None
 
 
-def _zone(project: Project) -> ZoneInfo:
-    try:
-        return ZoneInfo(project.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _row(record: dict, zone: ZoneInfo) -> tuple[dict, list[str]]:
     """The model values of one CSV record (columns it has only), and its problems."""
     values: dict = {}
@@ -172,7 +166,7 @@ def _convert(column: str, value: str | None, zone: ZoneInfo):
             raise ValueError(f"coordinateUncertainty {value} is not a whole number of metres ≥ 1")
         return None if number is None else int(number)
     if column in ("deploymentStart", "deploymentEnd"):
-        return _datetime(column, value, zone)
+        return parse_time(column, value, zone)
     if column == "baitUse":
         return _boolean(value)
     text = value or ""
@@ -196,7 +190,7 @@ def _number(column: str, value: str | None) -> float | None:
     return number
 
 
-def _datetime(column: str, value: str | None, zone: ZoneInfo) -> dt.datetime | None:
+def parse_time(column: str, value: str | None, zone: ZoneInfo) -> dt.datetime | None:
     if value is None:
         return None
     try:
