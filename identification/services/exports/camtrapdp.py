@@ -28,7 +28,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.files.storage import default_storage
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -157,7 +157,7 @@ def iso(value: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _deployments(project: Project, media: QuerySet[Media]) -> list[Deployment]:
-    """The exported media's deployments, with their image period and mean EXIF position.
+    """The exported media's deployments, with the period their images span.
 
     A list: a project has tens to a few thousand deployments, and coverage needs them all
     before the first CSV row is written.
@@ -167,7 +167,6 @@ def _deployments(project: Project, media: QuerySet[Media]) -> list[Deployment]:
         .annotate(
             first_image=Min("media__taken_at"),
             last_image=Max("media__taken_at"),
-            n_gps=Count("media", filter=Q(media__latitude__isnull=False)),
         )
         .order_by("code")
     )
