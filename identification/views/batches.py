@@ -109,9 +109,15 @@ def progress(batch: Batch) -> dict:
     )
     S = Sighting.PipelineStatus
     sightings = Sighting.objects.filter(media__batch=batch)
+    # A catalogue import's sightings are confirmed gallery images: they get features, they
+    # are never matched, so their pipeline is done once extracted.
+    gallery = batch.kind == Batch.Kind.IMPORT
     reid = {
+        "gallery": gallery,
         "sightings": sightings.count(),
-        "matched": sightings.filter(pipeline_status=S.MATCHED).count(),
+        "matched": sightings.filter(
+            pipeline_status__in=[S.EXTRACTED, S.MATCHED] if gallery else [S.MATCHED]
+        ).count(),
         "failed": sightings.filter(pipeline_status=S.FAILED).count(),
         "reviewed": sightings.exclude(status=Sighting.Status.PENDING).count(),
     }

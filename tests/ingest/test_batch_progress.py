@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from identification.models import Batch, BatchItem
+from identification.models import Batch, BatchItem, Sighting
 from tests.images import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,29 @@ def test_the_report_filters_by_status(upload, client_of, ranger, project):
     duplicates = client.get(url, {"status": "duplicate"}).text
     assert "c.jpg" in duplicates and "b.txt" not in duplicates
     assert ">a.jpg<" in client.get(url, {"status": "all"}).text
+
+
+@pytest.mark.parametrize(
+    ("kind", "pipeline_status", "polls"),
+    [
+        (Batch.Kind.IMPORT, "extracted", False),  # gallery images are never matched
+        (Batch.Kind.IMPORT, "queued", True),
+        (Batch.Kind.FILES, "extracted", True),  # uploads wait for their candidates
+        (Batch.Kind.FILES, "matched", False),
+    ],
+)
+def test_polling_follows_the_pipeline_until_the_batch_is_matched_or_in_the_gallery(
+    settings, client_of, ranger, project, make_sighting, individuals, kind, pipeline_status, polls
+):
+    settings.REIDSITE_ENABLE_REID = True
+    batch = Batch.objects.create(
+        project=project, kind=kind, status=Batch.Status.DONE, finished_at=timezone.now()
+    )
+    sighting = make_sighting(1, 0, individuals[0] if kind == Batch.Kind.IMPORT else None, batch)
+    Sighting.objects.filter(pk=sighting.pk).update(pipeline_status=pipeline_status)
+    url = reverse("batch_detail", args=[project.slug, batch.pk])
+    fragment = client_of(ranger).get(url, headers={"HX-Request": "true"})
+    assert ('hx-trigger="every 2s"' in fragment.text) is polls
+    done = "1 / 1" if not polls else "0 / 1"
+    word = "in the gallery" if kind == Batch.Kind.IMPORT else "matched"
+    assert f"Re-identification: {done} {word}" in fragment.text
