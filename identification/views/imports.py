@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from ..models import Role
@@ -28,16 +27,11 @@ class DeploymentsCsvForm(forms.Form):
         return upload
 
 
-def can_import_deployments(role: str | None) -> bool:
-    # Rangers hold the field sheets and admins manage the project; experts review images.
-    return role in (Role.RANGER, Role.ADMIN)
-
-
 @login_required
 def deployment_import(request, slug):
+    # Roles are cumulative: whoever may add a deployment by hand may import a sheet of them;
+    # changing existing stations stays with project admins, as on the edit page.
     project = get_project_for_user(request, slug, Role.RANGER)
-    if not can_import_deployments(project.user_role):
-        raise PermissionDenied("Importing deployments is for rangers and project admins.")
     form = DeploymentsCsvForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
