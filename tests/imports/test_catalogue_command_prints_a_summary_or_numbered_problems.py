@@ -47,7 +47,7 @@ def test_problems_are_numbered_on_stderr_and_the_exit_status_is_1(
 
 def test_an_unknown_project_or_user_is_refused(project, tmp_path):
     root = nyala_catalogue(tmp_path / "nyala")
-    with pytest.raises(CommandError, match="No project with the slug 'nope'"):
+    with pytest.raises(CommandError, match="No project with slug 'nope'"):
         call_command("import_catalogue", "nope", str(root))
     with pytest.raises(CommandError, match="No user 'ghost'"):
         call_command("import_catalogue", project.slug, str(root), "--user", "ghost")

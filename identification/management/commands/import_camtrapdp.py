@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from identification.services.imports.camtrapdp import PackageRejected, import_camtrapdp
 
 from ._exports import project_by_slug
-from ._imports import nothing_imported
+from ._imports import nothing_imported, user_or_none
 
 
 class Command(BaseCommand):
@@ -24,11 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, package, user=None, **options):
         project = project_by_slug(slug)
-        by = None
-        if user:
-            by = get_user_model().objects.filter(username=user).first()
-            if by is None:
-                raise CommandError(f"No user named {user!r}.")
+        by = user_or_none(user)
         try:
             result = import_camtrapdp(project, package, by=by)
         except PackageRejected as rejected:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from identification.models import Project
 from identification.services.imports.catalogue import CatalogueInvalid, import_catalogue
+
+from ._exports import project_by_slug
+from ._imports import user_or_none
 
 
 class Command(BaseCommand):
@@ -23,14 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="The username the decisions are recorded for.")
 
     def handle(self, *args, project, path, split=None, user=None, **options):
-        target = Project.objects.filter(slug=project).first()
-        if target is None:
-            raise CommandError(f"No project with the slug {project!r}.")
-        by = None
-        if user:
-            by = get_user_model().objects.filter(username=user).first()
-            if by is None:
-                raise CommandError(f"No user {user!r}.")
+        target = project_by_slug(project)
+        by = user_or_none(user)
         try:
             result = import_catalogue(target, path, user=by, split=split, original_name=path)
         except CatalogueInvalid as exc:
