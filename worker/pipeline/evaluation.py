@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +53,7 @@ def extract_all(
             feats[rec.image_id] = f
             if folder:
                 (folder / name).write_bytes(f.to_bytes())
+        _progress("feature extraction", i + len(chunk), len(todo), start, every=batch * 8)
     elapsed = time.perf_counter() - start
     rate_file = folder / "rate.json" if folder else None
     if todo:
@@ -116,15 +118,30 @@ def global_matrices(gallery: Gallery, config: PipelineConfig) -> dict:
     }
 
 
+def _progress(what: str, done: int, total: int, start: float, every: int = 10) -> None:
+    """A line on stderr every `every` items: long CPU runs should not look hung."""
+    if done % every and done != total:
+        return
+    elapsed = time.perf_counter() - start
+    left = elapsed / done * (total - done) if done else 0.0
+    print(
+        f"  {what}: {done}/{total}, {elapsed / max(done, 1):.1f} s each, ~{left / 60:.0f} min left",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def query_rankings(fusion: WildFusion, gallery: Gallery, queries: Sequence[Features]):
     matrices = global_matrices(gallery, fusion.config)
     rankings: dict[str, list[Ranking]] = {}
     raws = []
-    for query in queries:
+    start = time.perf_counter()
+    for k, query in enumerate(queries, start=1):
         ranks, raw = rank_one(fusion, gallery, query, matrices)
         for name, ranking in ranks.items():
             rankings.setdefault(name, []).append(ranking)
-        raws.append({str(k): v for k, v in raw.items()})
+        raws.append({str(i): v for i, v in raw.items()})
+        _progress("queries", k, len(queries), start)
     return rankings, raws
 
 
@@ -140,6 +157,7 @@ def fit_on_gallery(
     pseudo = ids[:n]
     matrices = global_matrices(gallery, fusion.config)
     pairs, outcomes = [], []
+    start = time.perf_counter()
     for k, pid in enumerate(pseudo):
         label = gallery.label(pid)
         unknown = k % 4 == 3
@@ -151,6 +169,7 @@ def fit_on_gallery(
         gallery.add(*zip(*removed, strict=True))
         pairs += [(scores, gallery.label(i) == label) for i, scores in raw.items()]
         outcomes.append((label if not unknown else f"__unknown__{pid}", raw))
+        _progress("calibration pseudo-queries", k + 1, len(pseudo), start)
     cals = fit_calibrations(pairs, fallback=fusion.calibrations)
     refit = WildFusion(fusion.config, cals, fusion.device, fusion.versions)
     thresholds = {}
