@@ -116,18 +116,21 @@ def _identity_changed(project_id: int, sighting_ids: Iterable[int]) -> None:
     reid_hooks.decision_recorded(project_id)
 
 
-def _decide(
+def record_decision(
     sighting: Sighting,
     action: str,
     *,
     by,
     individual: Individual | None,
     status: str,
-    seen_version: int | None,
+    seen_version: int | None = None,
     candidate: Candidate | None = None,
     note: str = "",
     details: dict | None = None,
+    decided_at: datetime | None = None,
 ) -> Decision:
+    """Apply a decision to the sighting (conditional on its version) and append its record,
+    without telling the pipeline: imports that decide many sightings queue one update."""
     previous = sighting_state(sighting)
     shown = shown_snapshot(sighting)
     version = _apply(
@@ -136,9 +139,9 @@ def _decide(
         status=status,
         individual=individual,
         decided_by=by,
-        decided_at=timezone.now(),
+        decided_at=decided_at or timezone.now(),
     )
-    decision = _record(
+    return _record(
         sighting.project_id,
         by,
         action,
@@ -150,6 +153,10 @@ def _decide(
         note=note,
         details={**(details or {}), "version_after": version},
     )
+
+
+def _decide(sighting: Sighting, action: str, **fields) -> Decision:
+    decision = record_decision(sighting, action, **fields)
     _identity_changed(sighting.project_id, [sighting.pk])
     return decision
 

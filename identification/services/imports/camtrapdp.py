@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from ...models import Batch, Decision, Deployment, Event, Individual, Media, Project, Sighting
 from .. import reid_hooks
-from ..decisions import sighting_state
+from ..decisions import record_decision
 from ..events import regroup_events
 from ..exports.filters import project_zone
 from ..ingest import ImageRejected, store_image
@@ -348,21 +348,15 @@ def _sightings(project: Project, stored: dict, observations, by, name: str, resu
 
 def _decide(sighting: Sighting, action: str, individual, by, note: str, row: dict) -> None:
     """Write the decision the package records, as an expert's decision would be written."""
-    previous = sighting_state(sighting)
     decided_at = _timestamp(row.get("classificationTimestamp", ""), sighting.project)
     status = Sighting.Status.CONFIRMED if individual else Sighting.Status.REJECTED
-    Sighting.objects.filter(pk=sighting.pk).update(
-        status=status, individual=individual, decided_by=by,
-        decided_at=decided_at or timezone.now(), version=sighting.version + 1,
-    )  # fmt: skip
     details = {
         "source": "camtrapdp",
         "observationID": row.get("observationID", ""),
         "observationType": row.get("observationType", ""),
         "classifiedBy": row.get("classifiedBy", ""),
-        "version_after": sighting.version + 1,
     }
-    Decision.objects.create(
-        project_id=sighting.project_id, sighting=sighting, user=by, action=action,
-        individual=individual, previous_state=previous, note=note, details=details,
+    record_decision(
+        sighting, action, by=by, individual=individual, status=status, note=note,
+        details=details, decided_at=decided_at,
     )  # fmt: skip

@@ -27,7 +27,6 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ...models import (
@@ -41,7 +40,7 @@ from ...models import (
     Sighting,
 )
 from .. import reid_hooks
-from ..decisions import sighting_state
+from ..decisions import DecisionConflict, record_decision
 from ..events import regroup_events
 from ..ingest import ImageRejected, check_image, sha256_of, store_image, too_large_message
 from .catalogue_source import Catalogue, CatalogueUnreadable, Entry, open_catalogue, read_entries
@@ -327,28 +326,23 @@ class _Importer:
             media.save(update_fields=["taken_at", "timestamp_missing"])
 
     def _confirm(self, sighting: Sighting, individual: Individual, new: bool, entry: Entry):
-        previous = sighting_state(sighting)
-        now = timezone.now()
-        # Conditional on the version, as every decision is: a concurrent expert wins.
-        updated = Sighting.objects.filter(pk=sighting.pk, version=sighting.version).update(
-            status=Sighting.Status.CONFIRMED, individual=individual, decided_by=self.user,
-            decided_at=now, version=F("version") + 1, claimed_by=None, claimed_until=None,
-        )  # fmt: skip
-        if not updated:
-            raise CatalogueInvalid(
-                [entry.problem("its sighting was decided during the import; try again")]
-            )
         details = {
             "source": NOTE, "batch": self.result.batch.pk, "path": entry.path,
-            "line": entry.line, "version_after": sighting.version + 1,
+            "line": entry.line,
         }  # fmt: skip
         if new:
             details.update(created_individual=individual.pk, code=individual.code)
-        Decision.objects.create(
-            project=self.project, sighting=sighting, user=self.user, individual=individual,
-            action=Decision.Action.NEW if new else Decision.Action.CONFIRM,
-            previous_state=previous, note=NOTE, details=details,
-        )  # fmt: skip
+        try:
+            record_decision(
+                sighting, Decision.Action.NEW if new else Decision.Action.CONFIRM, by=self.user,
+                individual=individual, status=Sighting.Status.CONFIRMED, note=NOTE,
+                details=details,
+            )  # fmt: skip
+        except DecisionConflict:
+            # A concurrent expert's decision wins, as it does on the review screen.
+            raise CatalogueInvalid(
+                [entry.problem("its sighting was decided during the import; try again")]
+            ) from None
         self.result.confirmed += 1
         self.result.confirmed_ids.append(sighting.pk)
 
