@@ -18,7 +18,7 @@ from typing import BinaryIO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from ..models import Batch, BatchItem, Deployment, Project
@@ -31,6 +31,7 @@ from .ingest import (
     store_image,
     too_large_message,
 )
+from .queueing import send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -75,20 +76,9 @@ START_BATCH_TASK = "worker.tasks.ingest.start_batch"
 
 
 def queue_start(batch_id: int) -> None:
-    """Queue the batch's `start_batch` task once the surrounding transaction commits.
-
-    The web process sends it by name: importing worker.tasks would pull in the re-ID pipeline
-    (torch, ~850 MB of RSS) into every web worker. Eager mode (unit tests, a worker-less demo)
-    has to run the task in-process, so only then is it imported.
-    """
-    from reidsite.celery import app
-
-    if app.conf.task_always_eager:
-        from worker.tasks.ingest import start_batch
-
-        start_batch.delay_on_commit(batch_id)
-    else:
-        transaction.on_commit(lambda: app.send_task(START_BATCH_TASK, args=[batch_id]))
+    """Queue the batch's `start_batch` task, by name, once the surrounding transaction commits
+    (the web process never imports the worker code: see `queueing`)."""
+    send_on_commit(START_BATCH_TASK, batch_id)
 
 
 def expand_archive(batch: Batch) -> None:

@@ -4,9 +4,8 @@ Ingest, decisions and catalogue imports call these; they queue the `gpu`-queue t
 worker.tasks.reid after the surrounding transaction commits. With REIDSITE_ENABLE_REID off
 (ingest benchmarks, most unit tests) nothing is queued.
 
-The tasks are sent by name: importing worker.tasks.reid would pull torch (~850 MB of RSS)
-into every web process that records a decision. Only eager mode (unit tests, a worker-less
-demo) imports them, because it runs them in-process.
+The tasks are sent by name (`queueing.send_on_commit`), so recording a decision never imports
+torch into a web process.
 """
 
 from __future__ import annotations
@@ -14,39 +13,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+
+from .queueing import send_on_commit
 
 PROCESS_BATCH_TASK = "worker.tasks.reid.process_batch"
 UPDATE_GALLERY_TASK = "worker.tasks.reid.update_gallery"
 COUNT_DECISION_TASK = "worker.tasks.reid.count_decision"
 
 
-def _queue_on_commit(task_name: str, *args) -> None:
-    from reidsite.celery import app
-
-    if app.conf.task_always_eager:
-        from worker.tasks import reid
-
-        getattr(reid, task_name.rsplit(".", 1)[1]).delay_on_commit(*args)
-    else:
-        # send_task applies the app's task_routes by name, so these still go to `gpu`.
-        transaction.on_commit(lambda: app.send_task(task_name, args=list(args)))
-
-
 def batch_ingested(batch_id: int) -> None:
     """A batch's images are stored: extract features of its sightings, then match them."""
     if settings.REIDSITE_ENABLE_REID:
-        _queue_on_commit(PROCESS_BATCH_TASK, batch_id)
+        send_on_commit(PROCESS_BATCH_TASK, batch_id)
 
 
 def identities_changed(project_id: int, sighting_ids: Iterable[int]) -> None:
     """Sightings were confirmed, re-assigned or un-confirmed: update the gallery and re-score
     the project's pending sightings against the changed gallery images only."""
     if settings.REIDSITE_ENABLE_REID:
-        _queue_on_commit(UPDATE_GALLERY_TASK, project_id, sorted(set(sighting_ids)))
+        send_on_commit(UPDATE_GALLERY_TASK, project_id, sorted(set(sighting_ids)))
 
 
 def decision_recorded(project_id: int) -> None:
     """Count decisions; every REIDSITE_CALIBRATION_REFIT_EVERY of them, refit calibration."""
     if settings.REIDSITE_ENABLE_REID:
-        _queue_on_commit(COUNT_DECISION_TASK, project_id)
+        send_on_commit(COUNT_DECISION_TASK, project_id)

@@ -43,6 +43,7 @@ from .. import reid_hooks
 from ..decisions import DecisionConflict, record_decision
 from ..events import regroup_events
 from ..ingest import ImageRejected, check_image, sha256_of, store_image, too_large_message
+from ..queueing import send_on_commit
 from .catalogue_source import Catalogue, CatalogueUnreadable, Entry, open_catalogue, read_entries
 
 log = logging.getLogger(__name__)
@@ -121,20 +122,12 @@ def queue_import(project: Project, user, uploaded, split: str | None = None) -> 
 
     Sent by name after commit, so the web process never imports the worker (and torch).
     """
-    from reidsite.celery import app
-
     batch = Batch.objects.create(
         project=project, kind=Batch.Kind.IMPORT, created_by=user,
         archive_name=uploaded.name[:500],
     )  # fmt: skip
     batch.archive.save(f"import-{batch.pk}.zip", uploaded, save=True)
-    args = [batch.pk, split or None]
-    if app.conf.task_always_eager:
-        from worker.tasks.catalogue import import_catalogue_batch
-
-        import_catalogue_batch.delay_on_commit(*args)
-    else:
-        transaction.on_commit(lambda: app.send_task(IMPORT_TASK, args=args))
+    send_on_commit(IMPORT_TASK, batch.pk, split or None)
     return batch
 
 

@@ -1,0 +1,25 @@
+"""Queueing worker tasks from web code by name.
+
+Web processes send tasks by name after the surrounding transaction commits: importing
+worker.tasks would pull in the re-ID pipeline (torch, ~850 MB of RSS) into every web worker.
+Eager mode (unit tests, a worker-less run) has to run the task in-process, so only then is
+its module imported. `send_task` applies the app's task_routes by name, so re-ID tasks still
+go to the `gpu` queue.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.db import transaction
+
+
+def send_on_commit(task_name: str, *args) -> None:
+    """Queue `task_name` (its module path and function name) with `args` after commit."""
+    from reidsite.celery import app
+
+    if app.conf.task_always_eager:
+        module, name = task_name.rsplit(".", 1)
+        getattr(importlib.import_module(module), name).delay_on_commit(*args)
+    else:
+        transaction.on_commit(lambda: app.send_task(task_name, args=list(args)))
