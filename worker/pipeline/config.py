@@ -50,20 +50,28 @@ class PipelineConfig:
     # LightGlue batch pairs); > 0 keeps those above the score threshold, capped.
     aliked_detection_threshold: float = 0.0
     # Shortlists: global cosine top-K and keypoint-voting top-K, then their union.
-    shortlist_global_k: int = 20
-    shortlist_keypoint_k: int = 20
+    shortlist_global_k: int = 30
+    shortlist_keypoint_k: int = 30
     vote_neighbors: int = 5  # LNBNN: k neighbours voted for, the (k+1)-th is the normaliser
     vote_query_keypoints: int = 256  # strongest query keypoints that vote
     vote_gallery_keypoints: int = 256  # strongest keypoints per gallery image in the index
     exact_index_max: int = 20_000  # global vectors: exact search up to this many images
     exact_keypoint_index_max: int = 300_000  # keypoint vectors: exact search up to this many
-    # LightGlue re-rank of the shortlist.
+    # LightGlue re-ranks only the `lightglue_k` shortlisted images with the most mutual
+    # nearest-neighbour descriptor matches that pass the ratio test (a few ms per image):
+    # LightGlue costs ~0.13 s per pair on a CPU core pair, and on images with few such
+    # matches it mostly finds noise. The others keep a LightGlue score of 0 matches.
+    lightglue_k: int = 8
+    prerank_ratio: float = 0.8  # Lowe's ratio test (his value) in descriptor distance
+    # LightGlue re-rank of the pre-ranked shortlist.
     lightglue_max_keypoints: int = 512  # strongest keypoints per image fed to LightGlue
     lightglue_filter_threshold: float = 0.1  # LightGlue's own match threshold
     match_confidence: float = 0.5  # matches counted in the score are above this confidence
     lightglue_depth_confidence: float = 0.95  # early exit; -1 disables
-    lightglue_width_confidence: float = -1.0  # point pruning; -1 disables (it breaks batching)
-    lightglue_batch_size: int = 8
+    # Point pruning; -1 disables. It only works one pair at a time, and one pruned pair costs
+    # about half a batched one on CPU (benchmarks/pipeline_query_speed.py).
+    lightglue_width_confidence: float = 0.99
+    lightglue_batch_size: int = 1
     max_correspondences: int = 100
     # Open set: a sighting whose best individual scores below this is proposed as new.
     threshold: float = 0.5

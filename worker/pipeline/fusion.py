@@ -1,8 +1,9 @@
 """WildFusion: calibrated global and local similarities, averaged, best image per individual.
 
 `WildFusion(config, calibrations).rank(query, gallery)` shortlists (global + keypoint voting),
-re-scores the shortlist with every matcher, maps each raw score through its calibration to
-P(same individual), fuses by the mean, and reports the top individuals with P(new) =
+re-scores the shortlist with every matcher (LightGlue only the images with the most mutual
+descriptor matches; the others count 0 LightGlue matches), maps each raw score through its
+calibration to P(same individual), fuses by the mean, and reports the top individuals with P(new) =
 1 - best fused score. `score_images` scores a query against given gallery images only, and
 `merge_candidates` folds such scores into stored candidates (best over images per individual).
 """
@@ -24,7 +25,7 @@ from worker.pipeline.calibration import (
 from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig
 from worker.pipeline.features import Features
 from worker.pipeline.gallery import Gallery
-from worker.pipeline.matching import get_matcher
+from worker.pipeline.matching import PairMatch, get_matcher, mutual_matches
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +145,32 @@ class WildFusion:
                 g = feats.globals.get(model.name)
                 if q is not None and g is not None:
                     raw[model.name] = float(np.dot(q.astype(np.float32), g.astype(np.float32)))
-        matcher = get_matcher(self.config, self.device)
-        pairs = matcher.match(query, [feats for _, _, feats in gallery_items])
+        feats_list = [feats for _, _, feats in gallery_items]
+        chosen = self.lightglue_choice(query, feats_list, out)
+        found = get_matcher(self.config, self.device).match(query, [feats_list[i] for i in chosen])
+        pairs = [PairMatch(0.0, []) for _ in gallery_items]
+        for i, pair in zip(chosen, found, strict=True):
+            pairs[i] = pair
         for pair, (raw, corr) in zip(pairs, out, strict=True):
             raw[LOCAL_MATCHER] = pair.score
             corr.extend(pair.correspondences)
         return out
+
+    def lightglue_choice(
+        self, query: Features, feats: list[Features], raws: list[tuple[dict[str, float], list]]
+    ) -> list[int]:
+        """Indices of the images LightGlue re-ranks: the `lightglue_k` with the most mutual
+        ratio-test matches (ties: the first global model's similarity)."""
+        k = self.config.lightglue_k
+        if len(feats) <= k:
+            return list(range(len(feats)))
+        counts = mutual_matches(
+            query, feats, self.config.lightglue_max_keypoints, self.config.prerank_ratio
+        )
+        first = self.config.global_models[0].name if self.config.global_models else None
+        ties = [raw.get(first, 0.0) for raw, _ in raws]
+        order = sorted(range(len(feats)), key=lambda i: (-counts[i], -ties[i], i))
+        return sorted(order[:k])
 
     def calibrate(self, raw: Mapping[str, float]) -> tuple[float, dict[str, dict[str, float]]]:
         """(fused probability, per-matcher raw and calibrated scores)."""

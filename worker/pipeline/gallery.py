@@ -10,7 +10,6 @@ global model alone often misses the right individual.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -107,18 +106,27 @@ class Gallery:
         if kp_ids.shape[1] < 2:
             return {}
         dist = np.sqrt(np.maximum(dist2, 0.0))
-        votes: dict[int, float] = defaultdict(float)
-        for row in range(len(desc)):
-            valid = kp_ids[row] >= 0
-            if valid.sum() < 2:
-                continue
-            d, ids = dist[row][valid], kp_ids[row][valid] >> _KP_BITS
-            norm = d[-1]  # the (k+1)-th neighbour: how far "any image" is for this keypoint
-            per_image: dict[int, float] = {}
-            for dj, item_id in zip(d[:-1], ids[:-1], strict=True):
-                per_image[int(item_id)] = max(per_image.get(int(item_id), 0.0), norm - dj)
-            for item_id, weight in per_image.items():
-                votes[item_id] += weight
+        # Vectorised over all query keypoints: the (k+1)-th valid neighbour of each row is its
+        # normaliser; each of the k nearer ones votes norm - distance for its image, at most
+        # once per (query keypoint, image), so one image's repeated texture counts once.
+        valid = kp_ids >= 0
+        n_valid = valid.sum(1)
+        rows = np.flatnonzero(n_valid >= 2)
+        if not len(rows):
+            return {}
+        norm = dist[rows, n_valid[rows] - 1]
+        cols = np.arange(kp_ids.shape[1])[None, :]
+        voter = cols < (n_valid[rows] - 1)[:, None]  # the valid neighbours before the normaliser
+        r_idx = np.broadcast_to(np.arange(len(rows))[:, None], voter.shape)[voter]
+        images = (kp_ids[rows] >> _KP_BITS)[voter]
+        weights = (norm[:, None] - dist[rows])[voter]
+        pairs, inverse = np.unique(np.stack([r_idx, images], 1), axis=0, return_inverse=True)
+        best = np.zeros(len(pairs))
+        np.maximum.at(best, inverse.ravel(), weights)
+        image_ids, per_image = np.unique(pairs[:, 1], return_inverse=True)
+        totals = np.zeros(len(image_ids))
+        np.add.at(totals, per_image.ravel(), best)
+        votes = {int(i): float(v) for i, v in zip(image_ids, totals, strict=True)}
         ranked = sorted(votes.items(), key=lambda kv: -kv[1])
         if k is not None:
             ranked = ranked[:k]

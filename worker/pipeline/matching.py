@@ -1,7 +1,9 @@
 """Local matcher: LightGlue on stored ALIKED keypoints of a query and a list of gallery images.
 
 The raw score of a pair is the number of LightGlue matches above `match_confidence`. Pairs whose
-keypoint counts are equal (the default top-k extraction makes them so) run batched.
+keypoint counts are equal (the default top-k extraction makes them so) can run batched, but
+point pruning (the default) runs them one at a time. `mutual_matches` is the cheap count that
+picks which shortlisted images LightGlue looks at.
 """
 
 from __future__ import annotations
@@ -22,6 +24,34 @@ from worker.pipeline.features import Features
 class PairMatch:
     score: float  # matches above match_confidence
     correspondences: list[list[float]]  # [xq, yq, xg, yg, conf], original pixels, best first
+
+
+def mutual_matches(
+    query: Features, gallery: list[Features], max_keypoints: int = 512, ratio: float = 0.8
+) -> np.ndarray:
+    """Mutual nearest-neighbour descriptor matches passing Lowe's ratio test, per gallery image.
+
+    A plain matrix product per pair (~1-2 ms for 512 x 512 keypoints): cheap enough for every
+    shortlisted image, and on re-ID data a better guide to which images deserve LightGlue than
+    either shortlist's own order.
+    """
+    counts = np.zeros(len(gallery), dtype=np.float64)
+    q = query.descriptors[:max_keypoints].astype(np.float32)
+    if len(q) < 2:
+        return counts
+    q_sq = (q * q).sum(1)
+    for k, feats in enumerate(gallery):
+        g = feats.descriptors[:max_keypoints].astype(np.float32)
+        if len(g) < 2:
+            continue
+        dist2 = q_sq[:, None] + (g * g).sum(1)[None, :] - 2.0 * (q @ g.T)
+        nearest = dist2.argmin(1)
+        mutual = dist2.argmin(0)[nearest] == np.arange(len(q))
+        two = np.partition(dist2, 1, axis=1)[:, :2]
+        d = np.sqrt(np.maximum(two, 0.0))
+        passes = d[:, 0] < ratio * np.maximum(d[:, 1], 1e-9)
+        counts[k] = float((mutual & passes).sum())
+    return counts
 
 
 class LightGlueMatcher:
