@@ -6,11 +6,10 @@
 The gallery is the folder's `train` images, the queries a fixed sample of its `test` images
 (features extracted once with the default extraction settings and cached). Each variant
 changes only matching settings (shortlist K, how many images LightGlue re-ranks, LightGlue
-keypoints, batching, point pruning),
-so the stored features stay valid. Besides the time it reports, over the sampled queries,
-how often the right individual is in the shortlist and how often the LightGlue count puts it
-first among the shortlisted images: a faster setting must not lose the matches. Writes
-benchmarks/out/pipeline_query_speed.json.
+keypoints, batching, point pruning), so the stored features stay valid. Besides the time it
+reports, over the sampled queries, how often the right individual is in the shortlist and how
+often the LightGlue count puts it first among the shortlisted images: a faster setting must
+not lose the matches. Writes benchmarks/out/pipeline_query_speed.json.
 """
 
 from __future__ import annotations

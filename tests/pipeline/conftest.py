@@ -55,6 +55,8 @@ def synthetic(extractor):
         "gallery_ids": list(range(n)),
         "gallery_labels": gallery_labels,
         "gallery_features": feats[:n],
+        # (id, label, features) per gallery image: the shape WildFusion.raw_scores takes.
+        "gallery_items": list(zip(range(n), gallery_labels, feats[:n], strict=True)),
         "query_labels": [f"ind{ind}" for ind in range(INDIVIDUALS)],
         "query_features": feats[n : n + INDIVIDUALS],
         "unseen_features": feats[-1],

@@ -17,14 +17,7 @@ def gallery(synthetic, small_config):
 def fitted(synthetic, small_config, gallery):
     """Calibration fitted on the synthetic gallery: every gallery image against the others."""
     fusion = WildFusion(small_config, default_calibrations(), device="cpu")
-    items = list(
-        zip(
-            synthetic["gallery_ids"],
-            synthetic["gallery_labels"],
-            synthetic["gallery_features"],
-            strict=True,
-        )
-    )
+    items = synthetic["gallery_items"]
     pairs = []
     for gid, label, feats in items:
         others = [it for it in items if it[0] != gid]

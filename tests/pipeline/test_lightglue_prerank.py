@@ -42,14 +42,7 @@ def test_a_stricter_ratio_test_keeps_fewer_matches(synthetic):
 def test_lightglue_scores_only_the_pre_ranked_images(synthetic, small_config):
     config = dataclasses.replace(small_config, lightglue_k=2)
     fusion = WildFusion(config, default_calibrations(), device="cpu")
-    items = list(
-        zip(
-            synthetic["gallery_ids"],
-            synthetic["gallery_labels"],
-            synthetic["gallery_features"],
-            strict=True,
-        )
-    )
+    items = synthetic["gallery_items"]
     query = synthetic["query_features"][1]
     raws = fusion.raw_scores(query, items)
     counts = mutual_matches(query, [f for _, _, f in items], config.lightglue_max_keypoints)

@@ -148,10 +148,9 @@ class WildFusion:
         feats_list = [feats for _, _, feats in gallery_items]
         chosen = self.lightglue_choice(query, feats_list, out)
         found = get_matcher(self.config, self.device).match(query, [feats_list[i] for i in chosen])
-        pairs = [PairMatch(0.0, []) for _ in gallery_items]
-        for i, pair in zip(chosen, found, strict=True):
-            pairs[i] = pair
-        for pair, (raw, corr) in zip(pairs, out, strict=True):
+        matched = dict(zip(chosen, found, strict=True))
+        for i, (raw, corr) in enumerate(out):
+            pair = matched.get(i, PairMatch(0.0, []))
             raw[LOCAL_MATCHER] = pair.score
             corr.extend(pair.correspondences)
         return out
