@@ -26,7 +26,7 @@ from worker.pipeline.calibration import (  # noqa: E402
 )
 from worker.pipeline.config import PipelineConfig  # noqa: E402
 from worker.pipeline.data import load_dataset  # noqa: E402
-from worker.pipeline.evaluation import extract_all, fit_on_gallery  # noqa: E402
+from worker.pipeline.evaluation_steps import extract_all, fit_on_gallery  # noqa: E402
 from worker.pipeline.features import get_extractor  # noqa: E402
 from worker.pipeline.fusion import WildFusion  # noqa: E402
 from worker.pipeline.gallery import Gallery  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain s
 from worker.pipeline.calibration import default_calibrations  # noqa: E402
 from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig  # noqa: E402
 from worker.pipeline.data import load_dataset  # noqa: E402
-from worker.pipeline.evaluation import extract_all  # noqa: E402
+from worker.pipeline.evaluation_steps import extract_all  # noqa: E402
 from worker.pipeline.features import get_extractor  # noqa: E402
 from worker.pipeline.fusion import WildFusion  # noqa: E402
 from worker.pipeline.gallery import Gallery  # noqa: E402

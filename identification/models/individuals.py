@@ -39,18 +39,3 @@ class Individual(models.Model):
     def survivor(self) -> "Individual":
         """The individual this one now is: itself, or the one it was merged into."""
         return self.merged_into if self.merged_into_id else self
-
-    def merge_into(self, target: "Individual", *, by, note: str = ""):
-        from ..services import decisions
-
-        return decisions.merge(self, target, by=by, note=note)
-
-    def split(self, sightings, *, by, into: "Individual | None" = None, name: str = ""):
-        from ..services import decisions
-
-        return decisions.split(self, sightings, by=by, into=into, name=name)
-
-    def rename(self, name: str, *, by):
-        from ..services import decisions
-
-        return decisions.rename(self, name, by=by)

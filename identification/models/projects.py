@@ -15,6 +15,11 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.RANGER: 1, Role.EXPERT: 2, Role.ADMIN: 3}
 
 
+def role_at_least(role: str, minimum: str) -> bool:
+    """Roles are cumulative: `role` may do what `minimum` may."""
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_user(self, user) -> "ProjectQuerySet":
         if not user.is_authenticated:
@@ -39,9 +44,16 @@ class Project(models.Model):
         default=60, help_text="Images of one deployment closer in time than this form one event."
     )
     individual_code_prefix = models.CharField(max_length=20, default="IND-")
+    # The one open-set threshold: the review screen, the queue order and the exports compare
+    # P(new) with it; the calibration refit tunes it while `auto_threshold` is on.
     new_individual_threshold = models.FloatField(
         default=0.5,
         help_text="Below this fused probability, a sighting is proposed as a new individual.",
+    )
+    auto_threshold = models.BooleanField(
+        default=True,
+        help_text="Tune the threshold from the experts' decisions at each calibration refit. "
+        "Off: the threshold stays as set here.",
     )
     # Per-project overrides of the pipeline configuration (worker.pipeline.config keys).
     reid_config = models.JSONField(default=dict, blank=True)
@@ -51,6 +63,8 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()
+    # The requesting member's role, set by views.access.get_project_for_user (not stored).
+    user_role: str = ""
 
     class Meta:
         ordering = ["name"]
@@ -72,16 +86,6 @@ class Project(models.Model):
         while Project.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def role_of(self, user) -> str | None:
-        if not user.is_authenticated:
-            return None
-        membership = self.memberships.filter(user=user).first()
-        return membership.role if membership else None
-
-    def has_role(self, user, minimum: str) -> bool:
-        role = self.role_of(user)
-        return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
 
     def next_individual_code(self) -> str:
         """The next free code such as IND-0042, skipping codes already taken or aliased."""

@@ -87,33 +87,6 @@ class Sighting(models.Model):
         bottom = min(height, round((self.bbox_y + self.bbox_height) * height))
         return (left, top, right, bottom) if right > left and bottom > top else None
 
-    # Decisions live in services.decisions; these are the model-side entry points.
-    def confirm(self, individual, *, by, candidate=None, seen_version=None, note=""):
-        from ..services import decisions
-
-        return decisions.confirm(
-            self, individual, by=by, candidate=candidate, seen_version=seen_version, note=note
-        )
-
-    def reject_candidate(self, candidate, *, by, seen_version=None, note=""):
-        from ..services import decisions
-
-        return decisions.reject_candidate(
-            self, candidate, by=by, seen_version=seen_version, note=note
-        )
-
-    def new_individual(self, *, by, name="", seen_version=None, note=""):
-        from ..services import decisions
-
-        return decisions.new_individual(
-            self, by=by, name=name, seen_version=seen_version, note=note
-        )
-
-    def skip(self, *, by):
-        from ..services import decisions
-
-        return decisions.skip(self, by=by)
-
 
 class SightingFeatures(models.Model):
     """Global and local descriptors of a sighting, extracted once (worker.pipeline format)."""

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from ..models import Membership, Project, Role
-from ..models.projects import ROLE_RANK
+from ..models.projects import role_at_least
 
 
 def get_project_for_user(request, slug: str, minimum_role: str = Role.RANGER) -> Project:
@@ -23,8 +23,13 @@ def get_project_for_user(request, slug: str, minimum_role: str = Role.RANGER) ->
     )
     if membership is None:
         raise Http404("No such project")
-    if ROLE_RANK[Role(membership.role)] < ROLE_RANK[Role(minimum_role)]:
+    if not role_at_least(membership.role, minimum_role):
         raise PermissionDenied(f"This needs the {Role(minimum_role).label.lower()} role.")
     project = membership.project
     project.user_role = membership.role
     return project
+
+
+def has_role(project: Project, minimum_role: str) -> bool:
+    """Whether the member that `get_project_for_user` let in holds at least `minimum_role`."""
+    return role_at_least(project.user_role, minimum_role)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from ..forms_ingest import UploadForm
+from ..forms.batches import UploadForm
 from ..models import Batch, BatchItem, Role, Sighting
 from ..services.batches import create_batches, queue_start
 from .access import get_project_for_user

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ..forms_catalogue import CatalogueImportForm
+from ..forms.catalogue_import import CatalogueImportForm
 from ..models import Batch, Role
 from ..services.imports.catalogue import CatalogueInvalid, import_catalogue, queue_import
 from .access import get_project_for_user

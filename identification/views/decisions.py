@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from ..models import Decision, Role, Sighting
 from ..services import review_queue as rq
-from .access import get_project_for_user
+from .access import get_project_for_user, has_role
 
 
 @login_required
@@ -48,6 +48,6 @@ def sighting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "media": sighting.media,
         "history": history,
         "candidates": sighting.candidates.select_related("individual").order_by("-fused")[:10],
-        "can_review": project.user_role in (Role.EXPERT, Role.ADMIN),
+        "can_review": has_role(project, Role.EXPERT),
     }
     return render(request, "review/sighting_detail.html", context)

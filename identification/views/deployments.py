@@ -4,7 +4,7 @@ from django.db.models import Count, Max, Min
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ..forms_ingest import DeploymentForm
+from ..forms.deployments import DeploymentForm
 from ..models import Deployment, Role
 from .access import get_project_for_user
 

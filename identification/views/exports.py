@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from ..forms_exports import HistoryForm, SightingFilterForm
+from ..forms.exports import HistoryForm, SightingFilterForm
 from ..models import Project
 from ..services.exports import capture_history as ch
 from ..services.exports.filters import filtered_sightings

@@ -1,30 +1,13 @@
 """Importing deployments from a Camtrap DP deployments.csv (issue 5)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from ..forms.imports import DeploymentsCsvForm
 from ..models import Role
 from ..services.imports.deployments import DeploymentsRejected, import_deployments
-from .access import get_project_for_user
-
-MAX_CSV_BYTES = 5 * 1024 * 1024
-
-
-class DeploymentsCsvForm(forms.Form):
-    file = forms.FileField(
-        label="deployments.csv",
-        help_text="Camtrap DP column names: deploymentID, locationID, locationName, latitude, "
-        "longitude, coordinateUncertainty, deploymentStart, deploymentEnd, cameraID, "
-        "cameraModel, cameraHeight, habitat, baitUse, deploymentComments.",
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError("Over 5 MB: that is not a deployments table.")
-        return upload
+from .access import get_project_for_user, has_role
 
 
 @login_required
@@ -35,7 +18,7 @@ def deployment_import(request, slug):
     form = DeploymentsCsvForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
-        update = project.user_role == Role.ADMIN
+        update = has_role(project, Role.ADMIN)
         try:
             result = import_deployments(project, form.cleaned_data["file"], update_existing=update)
         except DeploymentsRejected as rejected:
@@ -53,6 +36,6 @@ def deployment_import(request, slug):
         "project": project,
         "form": form,
         "problems": problems,
-        "may_update": project.user_role == Role.ADMIN,
+        "may_update": has_role(project, Role.ADMIN),
     }
     return render(request, "imports/deployments.html", context, status=400 if problems else 200)

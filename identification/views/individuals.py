@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 
-from ..forms_review import MergeForm, RenameForm, SplitForm
+from ..forms.individuals import MergeForm, RenameForm, SplitForm
 from ..models import Individual, Project, Role, Sighting
 from ..services import decisions as svc
-from .access import get_project_for_user
+from .access import get_project_for_user, has_role
 from .review import not_post, wants_fragment
 
 PER_PAGE = 48
@@ -77,7 +77,7 @@ def individual_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     sightings = individual.sightings.select_related("media__deployment", "decided_by").order_by(
         "media__taken_at", "pk"
     )
-    is_expert = project.user_role in (Role.EXPERT, Role.ADMIN)
+    is_expert = has_role(project, Role.EXPERT)
     context = {
         "project": project,
         "individual": individual,
@@ -107,7 +107,7 @@ def individual_rename(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return refused
     form = RenameForm(request.POST)
     if form.is_valid():
-        individual.rename(form.cleaned_data["name"], by=request.user)
+        svc.rename(individual, form.cleaned_data["name"], by=request.user)
         messages.success(request, f"{individual.code} is now called “{individual.name}”.")
     return redirect(individual)
 
@@ -134,7 +134,7 @@ def individual_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return refused
 
     def act(data: dict):
-        individual.merge_into(data["target"], by=request.user, note=data["note"])
+        svc.merge(individual, data["target"], by=request.user, note=data["note"])
         target = data["target"]
         return f"{individual.code} merged into {target.code}. Undo: u on the review screen.", target
 
@@ -149,8 +149,8 @@ def individual_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return refused
 
     def act(data: dict):
-        decision = individual.split(
-            data["sightings"], by=request.user, into=data["into"], name=data["name"]
+        decision = svc.split(
+            individual, data["sightings"], by=request.user, into=data["into"], name=data["name"]
         )
         moved = len(decision.previous_state["sighting_ids"])
         return f"Moved {moved} sighting(s) to {decision.individual.code}.", individual

@@ -5,9 +5,9 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..forms import MemberForm, ProjectForm, ProjectSettingsForm
+from ..forms.projects import MemberForm, ProjectForm, ProjectSettingsForm
 from ..models import Membership, Project, Role, Sighting
-from .access import get_project_for_user
+from .access import get_project_for_user, has_role
 
 
 @login_required
@@ -58,7 +58,7 @@ def project_detail(request, slug):
 @login_required
 def member_list(request, slug):
     project = get_project_for_user(request, slug)
-    is_admin = project.user_role == Role.ADMIN
+    is_admin = has_role(project, Role.ADMIN)
     form = MemberForm(request.POST or None, project=project)
     if request.method == "POST":
         project = get_project_for_user(request, slug, Role.ADMIN)

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from ..forms_review import DecisionForm, QueueFilterForm
+from ..forms.review import DecisionForm, QueueFilterForm
 from ..models import Candidate, Decision, Project, Role, Sighting
 from ..services import decisions as svc
 from ..services import review_queue as rq
-from .access import get_project_for_user
+from .access import get_project_for_user, has_role
 
 SKIP_KEEP = 200
 
@@ -280,6 +280,6 @@ def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "recent": Decision.objects.filter(project=project)
         .select_related("user", "individual", "sighting")
         .order_by("-created_at", "-pk")[:8],
-        "can_review": project.user_role in (Role.EXPERT, Role.ADMIN),
+        "can_review": has_role(project, Role.EXPERT),
     }
     return render(request, "review/_project_review.html", context)

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from identification.models import BatchItem, Decision, Individual, Media, Sighting
+from identification.services import decisions
 from identification.services.imports.catalogue import CatalogueInvalid, import_catalogue
 from identification.services.ingest import store_image
 
@@ -64,7 +65,7 @@ def test_an_image_an_expert_confirmed_as_someone_else_stops_the_import(
     root = nyala_catalogue(tmp_path / "catalogue")
     media, _ = store_image(project, io.BytesIO(image(2, 0)), "DCIM/RCNX0002.JPG")
     other = Individual.objects.create(project=project, code="IND-0007")
-    media.sightings.get().confirm(other, by=expert)
+    decisions.confirm(media.sightings.get(), other, by=expert)
     before = project_state(project, settings.MEDIA_ROOT)
     with pytest.raises(CatalogueInvalid) as caught:
         import_catalogue(project, root, user=ranger)

@@ -6,7 +6,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from tests.pipeline.patterns import view as pattern_image
-from worker.pipeline import models
+from worker.pipeline import networks
 from worker.pipeline.config import GlobalModelConfig
 from worker.pipeline.features import Features
 
@@ -72,8 +72,8 @@ def test_timm_checkpoint_from_local_file_gives_saved_weights(tmp_path, suffix):
     else:
         save_file(state, str(path))
     cfg = GlobalModelConfig(name="g", model_name="resnet10t", checkpoint=str(path), tta="none")
-    loaded, version = models.create_global_model(cfg)
-    assert version == f"timm/resnet10t:{models.file_sha8(path)}"
+    loaded, version = networks.create_global_model(cfg)
+    assert version == f"timm/resnet10t:{networks.file_sha8(path)}"
     x = torch.rand(2, 3, 64, 64)
     with torch.inference_mode():
         np.testing.assert_allclose(loaded(x).numpy(), trained(x).numpy(), rtol=1e-5, atol=1e-5)
@@ -90,13 +90,13 @@ def test_checkpoint_missing_tensors_is_an_error(tmp_path):
     torch.save(state, path)
     cfg = GlobalModelConfig(model_name="resnet10t", checkpoint=str(path))
     with pytest.raises(RuntimeError, match="lacks"):
-        models.create_global_model(cfg)
+        networks.create_global_model(cfg)
 
 
 def test_tta_views():
     model = timm.create_model("resnet10t", pretrained=False, num_classes=0)
-    assert len(models.global_transforms(model, GlobalModelConfig(tta="none"))) == 1
-    assert len(models.global_transforms(model, GlobalModelConfig(tta="flip"))) == 2
-    views = models.global_transforms(model, GlobalModelConfig(tta="fivecrop", image_size=96))
+    assert len(networks.global_transforms(model, GlobalModelConfig(tta="none"))) == 1
+    assert len(networks.global_transforms(model, GlobalModelConfig(tta="flip"))) == 2
+    views = networks.global_transforms(model, GlobalModelConfig(tta="fivecrop", image_size=96))
     image = Image.new("RGB", (200, 150), (10, 200, 30))
     assert len(views) == 5 and all(v(image).shape == (3, 96, 96) for v in views)

@@ -1,7 +1,7 @@
 import pytest
 
-from worker import reid_store
 from worker.pipeline.config import PipelineConfig
+from worker.reid import store
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ def test_site_model_setting_and_project_overrides_reach_the_pipeline(project, se
     project.reid_config = {"shortlist_global_k": 40, "aliked_max_keypoints": 512}
     project.save()
 
-    config = reid_store.project_config(project)
+    config = store.project_config(project)
 
     assert config.global_models[0].model_name == "hf-hub:BVRA/MegaDescriptor-L-384"
     assert config.global_models[0].checkpoint == str(weights)
@@ -23,11 +23,11 @@ def test_site_model_setting_and_project_overrides_reach_the_pipeline(project, se
 
 
 def test_without_settings_the_offline_default_is_used(project):
-    config = reid_store.project_config(project)
+    config = store.project_config(project)
     assert config.config_key() == PipelineConfig().config_key()
 
 
 def test_a_typo_in_a_project_setting_is_an_error_not_a_silent_default(project):
     project.reid_config = {"shortlist_k": 40}
     with pytest.raises(ValueError, match="shortlist_k"):
-        reid_store.project_config(project)
+        store.project_config(project)

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from identification.services import decisions
 from tests.review.factories import add_individual
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ def test_search_by_code_or_name_and_by_a_merged_away_code(
 ):
     a, b = world["individuals"][:2]
     add_individual(project, "ZZ-9", name="Tatters", images=1)
-    a.merge_into(b, by=expert)
+    decisions.merge(a, b, by=expert)
     url = reverse("individual_list", args=[project.slug])
     client = client_of(ranger)
     assert [i.code for i in client.get(url + "?q=tatt").context["page"]] == ["ZZ-9"]

@@ -1,6 +1,7 @@
 import pytest
 
 from identification.models import Decision, Sighting
+from identification.services import decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_confirming_a_candidate_of_a_merged_individual_assigns_the_survivor(
 ):
     sighting = world["pending"][0]
     merged, survivor = world["individuals"][0], world["individuals"][5]
-    merged.merge_into(survivor, by=expert)
+    decisions.merge(merged, survivor, by=expert)
     decide(client_of(expert), sighting, "confirm", sighting.candidates.get(individual=merged))
     sighting.refresh_from_db()
     assert sighting.individual == survivor

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Decision, Individual
+from identification.services import decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,9 @@ def test_merge_moves_all_sightings_and_undo_restores_both_individuals(
 
 def test_merging_into_an_individual_that_is_later_merged_keeps_codes_one_hop_away(expert, world):
     a, b, c = world["individuals"][:3]
-    a.merge_into(b, by=expert)
+    decisions.merge(a, b, by=expert)
     b.refresh_from_db()
-    b.merge_into(c, by=expert)
+    decisions.merge(b, c, by=expert)
     assert Individual.objects.get(pk=a.pk).merged_into_id == c.pk
     assert c.sightings.count() == 6
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from identification.models import Batch, Deployment, Sighting
+from identification.services import decisions
 from identification.services.review_queue import QueueFilters, queue
 from tests.review.factories import add_sighting
 
@@ -34,7 +35,7 @@ def test_filters_by_batch_deployment_date_and_status(project, deployment, expert
         in_batch.pk
     ]
     confirmed = world["pending"][0]
-    confirmed.confirm(world["individuals"][0], by=expert)
+    decisions.confirm(confirmed, world["individuals"][0], by=expert)
     assert confirmed.pk not in _pks(project)
     confirmed_pks = _pks(project, status="confirmed")
     assert confirmed.pk in confirmed_pks
@@ -45,7 +46,7 @@ def test_filters_by_batch_deployment_date_and_status(project, deployment, expert
 
 
 def test_queue_page_shows_counts_and_keeps_filters_in_links(client_of, expert, project, world):
-    world["pending"][0].confirm(world["individuals"][0], by=expert)
+    decisions.confirm(world["pending"][0], world["individuals"][0], by=expert)
     url = reverse("review_queue", args=[project.slug]) + "?order=uncertain&status=pending"
     page = client_of(expert).get(url).text
     assert "<b>2</b> pending" in page

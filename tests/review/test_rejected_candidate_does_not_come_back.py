@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Decision
+from identification.services import decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +36,11 @@ def test_rejected_candidate_is_a_negative_pair_and_does_not_come_back(
 
 def test_rejected_individual_stays_rejected_when_the_pipeline_reranks(expert, world):
     """The pipeline replaces candidates by individual; it carries `rejected` over."""
-    from worker.reid_store import store_candidates
+    from worker.reid.store import store_candidates
 
     sighting = world["pending"][0]
     candidate = sighting.candidates.get(rank=1)
-    sighting.reject_candidate(candidate, by=expert)
+    decisions.reject_candidate(sighting, candidate, by=expert)
 
     class Score:
         def __init__(self, individual):

@@ -3,6 +3,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from identification.models import Batch, Sighting
+from identification.services import decisions
 from identification.services.review_queue import review_counts
 from tests.review.factories import add_sighting
 
@@ -15,7 +16,7 @@ def test_review_counts_of_a_batch(project, expert, world):
     add_sighting(project, batch=batch)  # still queued
     extracted = add_sighting(project, batch=batch)
     Sighting.objects.filter(pk=extracted.pk).update(pipeline_status="extracted")
-    matched.new_individual(by=expert)
+    decisions.new_individual(matched, by=expert)
     counts = review_counts(Sighting.objects.filter(media__batch=batch))
     assert counts == {"sightings": 3, "extracted": 2, "matched": 1, "reviewed": 1, "pending": 2}
     html = render_to_string("review/_batch_review_counts.html", {"counts": counts})

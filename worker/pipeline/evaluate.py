@@ -24,7 +24,7 @@ import torch
 from worker.pipeline.calibration import calibrations_to_dict, default_calibrations
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.data import Record, load_dataset
-from worker.pipeline.evaluation import (
+from worker.pipeline.evaluation_steps import (
     extract_all,
     fit_on_gallery,
     method_names,

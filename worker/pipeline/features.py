@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from worker.pipeline import models
+from worker.pipeline import networks
 from worker.pipeline.config import PipelineConfig
 
 _GLOBAL_PREFIX = "global__"
@@ -66,15 +66,15 @@ class FeatureExtractor:
 
     def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
         self.config = config
-        self.device = models.pick_device(device)
+        self.device = networks.pick_device(device)
         self._globals = []
         self.model_versions: dict[str, str] = {}
         for cfg in config.global_models:
-            model, version = models.create_global_model(cfg)
+            model, version = networks.create_global_model(cfg)
             model = model.to(self.device)
-            self._globals.append((cfg, model, models.global_transforms(model, cfg)))
+            self._globals.append((cfg, model, networks.global_transforms(model, cfg)))
             self.model_versions[cfg.name] = version
-        self._aliked = models.create_aliked(
+        self._aliked = networks.create_aliked(
             config.aliked_model, config.aliked_max_keypoints, config.aliked_detection_threshold
         ).to(self.device)
         self.model_versions["aliked"] = config.aliked_model
@@ -143,7 +143,7 @@ _lock = threading.Lock()
 
 def get_extractor(config: PipelineConfig, device: str | None = None) -> FeatureExtractor:
     """A process-wide extractor per (extraction settings, device): models load only once."""
-    key = (config.config_key(), str(models.pick_device(device)))
+    key = (config.config_key(), str(networks.pick_device(device)))
     with _lock:
         if key not in _cache:
             _cache[key] = FeatureExtractor(config, device)

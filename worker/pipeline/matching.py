@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from worker.pipeline import models
+from worker.pipeline import networks
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features
 
@@ -57,8 +57,8 @@ def mutual_matches(
 class LightGlueMatcher:
     def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
         self.config = config
-        self.device = models.pick_device(device)
-        self.model = models.create_lightglue(
+        self.device = networks.pick_device(device)
+        self.model = networks.create_lightglue(
             config.lightglue_filter_threshold,
             config.lightglue_depth_confidence,
             config.lightglue_width_confidence,
@@ -140,7 +140,7 @@ def get_matcher(config: PipelineConfig, device: str | None = None) -> LightGlueM
         config.lightglue_width_confidence,
         config.lightglue_batch_size,
         config.max_correspondences,
-        str(models.pick_device(device)),
+        str(networks.pick_device(device)),
     )
     with _lock:
         if key not in _cache:

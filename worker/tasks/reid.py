@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db.models import F
 
 from identification.models import Batch, Project, Sighting
-from worker import reid_store
-from worker.reid_matching import match_sightings, rescore_pending
+from worker.reid import store
+from worker.reid.matching import match_sightings, rescore_pending
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def process_batch(batch_id: int) -> None:
     if batch is None:
         return
     project = batch.project
-    config = reid_store.project_config(project)
+    config = store.project_config(project)
     todo = list(
         Sighting.objects.filter(media__batch=batch)
         .exclude(
@@ -41,7 +41,7 @@ def process_batch(batch_id: int) -> None:
     )
     chunk = todo[:CHUNK]
     if chunk:
-        reid_store.extract_missing(chunk, config)
+        store.extract_missing(chunk, config)
         match_sightings(project, chunk, config)
     if len(todo) > CHUNK:
         process_batch.delay(batch_id)
@@ -51,9 +51,9 @@ def process_batch(batch_id: int) -> None:
 def match(sighting_ids: list[int]) -> None:
     """(Re-)match the given sightings against their project's whole gallery."""
     for project in Project.objects.filter(sightings__pk__in=sighting_ids).distinct():
-        config = reid_store.project_config(project)
+        config = store.project_config(project)
         ids = list(project.sightings.filter(pk__in=sighting_ids).values_list("pk", flat=True))
-        reid_store.extract_missing(ids, config)
+        store.extract_missing(ids, config)
         match_sightings(project, ids, config)
 
 
@@ -69,7 +69,7 @@ def update_gallery(project_id: int, sighting_ids: list[int]) -> None:
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return
-    config = reid_store.project_config(project)
+    config = store.project_config(project)
     key = config.config_key()
     confirmed = list(
         project.sightings.filter(
@@ -87,7 +87,7 @@ def update_gallery(project_id: int, sighting_ids: list[int]) -> None:
         .values_list("pk", flat=True)
     )
     if missing:
-        reid_store.extract_missing(missing[:CHUNK], config)
+        store.extract_missing(missing[:CHUNK], config)
         if len(missing) > CHUNK:
             update_gallery.delay(project_id, sighting_ids)
             return
@@ -107,6 +107,6 @@ def count_decision(project_id: int) -> None:
 
 @shared_task(**TIME_LIMITS)
 def refit_calibration(project_id: int) -> None:
-    from worker.reid_calibration import refit_project_calibration
+    from worker.reid.calibration import refit_project_calibration
 
     refit_project_calibration(project_id)

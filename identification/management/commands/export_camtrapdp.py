@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 from django.http import QueryDict
 
-from identification.forms_exports import SightingFilterForm, form_errors
+from identification.forms.exports import SightingFilterForm, form_errors
 from identification.services.exports.camtrapdp import stream_camtrapdp
 from identification.services.exports.filters import filtered_sightings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from identification.forms_exports import HistoryForm, form_errors
+from identification.forms.exports import HistoryForm, form_errors
 from identification.services.exports import capture_history as ch
 
 from ._exports import project_by_slug, write

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from identification.forms_exports import SightingFilterForm, form_errors
+from identification.forms.exports import SightingFilterForm, form_errors
 from identification.services.exports.filters import STATUSES, filtered_sightings
 from identification.services.exports.sightings_csv import stream_sightings_csv
 

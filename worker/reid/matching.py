@@ -13,11 +13,11 @@ import logging
 from django.db.models import Prefetch
 
 from identification.models import Candidate, Project, Sighting
-from worker import reid_store
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore, WildFusion, merge_candidates
 from worker.pipeline.gallery import Gallery
+from worker.reid import store
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ INCREMENTAL_PENDING_K = 50
 def _fusion(project: Project, config: PipelineConfig) -> WildFusion:
     extractor = get_extractor(config)
     return WildFusion(
-        config, reid_store.project_calibrations(project), model_versions=extractor.model_versions
+        config, store.project_calibrations(project), model_versions=extractor.model_versions
     )
 
 
@@ -54,7 +54,7 @@ def _rejected_labels(sighting: Sighting) -> set[str]:
 def match_sightings(project: Project, sighting_ids: list[int], config: PipelineConfig) -> None:
     """Rank the gallery's individuals for each pending sighting and store the candidates."""
     key = config.config_key()
-    cached = reid_store.gallery_for(project, config)
+    cached = store.gallery_for(project, config)
     fusion = _fusion(project, config)
     pending = _pending_with_features(project, key, sighting_ids).prefetch_related("candidates")
     for sighting in pending:
@@ -65,12 +65,12 @@ def match_sightings(project: Project, sighting_ids: list[int], config: PipelineC
             candidates, p_new = result.candidates, result.p_new
         else:
             candidates, p_new = [], 1.0
-        reid_store.store_candidates(
+        store.store_candidates(
             sighting,
             candidates,
             _p_new(candidates, rejected, p_new),
             fusion.versions,
-            reid_store.query_offset(sighting),
+            store.query_offset(sighting),
             cached.offsets,
         )
 
@@ -86,7 +86,7 @@ def _p_new(candidates: list[IndividualScore], rejected: set[str], default: float
 def rescore_pending(project: Project, changed_ids: set[int], config: PipelineConfig) -> None:
     """After identities changed, update the pending sightings' candidates."""
     key = config.config_key()
-    cached = reid_store.gallery_for(project, config)
+    cached = store.gallery_for(project, config)
     added = [i for i in changed_ids if i in cached.gallery]
     candidates_qs = Candidate.objects.order_by("rank")
     pending = list(
@@ -140,18 +140,18 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
         ]
         rejected = _rejected_labels(sighting)
         merged = merge_candidates(existing, new_scores[sighting.pk])[: TOP_N + len(rejected)]
-        reid_store.store_candidates(
+        store.store_candidates(
             sighting,
             merged,
             _p_new(merged, rejected, 1.0),
             fusion.versions,
-            reid_store.query_offset(sighting),
+            store.query_offset(sighting),
             cached.offsets,
         )
 
 
 def _to_crop(correspondences, sighting: Sighting, candidate: Candidate, cached) -> list:
     """Stored correspondences are in full-image pixels; merging works in crop pixels."""
-    qx, qy = reid_store.query_offset(sighting)
+    qx, qy = store.query_offset(sighting)
     gx, gy = cached.offsets.get(candidate.gallery_sighting_id, (0, 0))
     return [[x1 - qx, y1 - qy, x2 - gx, y2 - gy, c] for x1, y1, x2, y2, c in correspondences]

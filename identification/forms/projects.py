@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .models import Membership, Project, Role
+from ..models import Membership, Project, Role
 
 
 class ProjectForm(forms.ModelForm):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Batch, Deployment, Project
-from .services.exports.capture_history import (
+from ..models import Batch, Deployment, Project
+from ..services.exports.capture_history import (
     DETECTORS,
     FORMATS,
     MAX_DAYS,
     USAGES,
     HistoryOptions,
 )
-from .services.exports.filters import STATUSES, ExportFilters
+from ..services.exports.filters import STATUSES, ExportFilters
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 

@@ -1,11 +1,10 @@
-"""Forms of the review screen and the individuals catalogue."""
+"""Forms of the review screen: queue filters and one decision."""
 
 from __future__ import annotations
 
 from django import forms
 
-from .models import Individual, Project
-from .services.review_queue import ORDERS, STATUSES, QueueFilters
+from ..services.review_queue import ORDERS, STATUSES, QueueFilters
 
 
 class QueueFilterForm(forms.Form):
@@ -52,45 +51,3 @@ class DecisionForm(forms.Form):
         if data.get("action") in ("confirm", "reject") and not data.get("candidate"):
             raise forms.ValidationError("Choose a candidate.")
         return data
-
-
-class RenameForm(forms.Form):
-    name = forms.CharField(max_length=200, required=False)
-
-
-class IndividualChoiceField(forms.CharField):
-    """An individual of the project named by its code (a merged code means its survivor)."""
-
-    def __init__(self, *args, project: Project | None = None, **kwargs):
-        self.project = project
-        super().__init__(*args, max_length=100, **kwargs)
-
-    def clean(self, value):
-        code = super().clean(value).strip()
-        if not code:
-            return None
-        found = Individual.objects.filter(project=self.project, code__iexact=code).first()
-        if found is None:
-            raise forms.ValidationError(f"No individual with code {code} in this project.")
-        return found.survivor
-
-
-class MergeForm(forms.Form):
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"] = IndividualChoiceField(
-            project=project, label="Merge into (code)", required=True
-        )
-        self.fields["note"] = forms.CharField(max_length=2000, required=False)
-
-
-class SplitForm(forms.Form):
-    def __init__(self, *args, project: Project, individual: Individual, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sightings"] = forms.ModelMultipleChoiceField(
-            queryset=individual.sightings.all(), widget=forms.CheckboxSelectMultiple
-        )
-        self.fields["into"] = IndividualChoiceField(
-            project=project, label="Into (code; empty = new individual)", required=False
-        )
-        self.fields["name"] = forms.CharField(max_length=200, required=False)
