@@ -30,6 +30,7 @@ from worker.pipeline.evaluation_steps import extract_all, fit_on_gallery  # noqa
 from worker.pipeline.features import get_extractor  # noqa: E402
 from worker.pipeline.fusion import WildFusion  # noqa: E402
 from worker.pipeline.gallery import Gallery  # noqa: E402
+from worker.pipeline.openset import DEFAULT_THRESHOLD  # noqa: E402
 
 # Only the starting point of the fit (and the fallback for a matcher that gets no pairs).
 BOOTSTRAP = {
@@ -56,7 +57,7 @@ def main() -> None:
         range(len(records)), [r.identity for r in records], [feats[r.image_id] for r in records]
     )
     fusion = WildFusion(config, BOOTSTRAP, model_versions=extractor.model_versions)
-    cals, thresholds = fit_on_gallery(fusion, gallery, args.pseudo_queries, 0, config.threshold)
+    cals, thresholds = fit_on_gallery(fusion, gallery, args.pseudo_queries, 0, DEFAULT_THRESHOLD)
     cals = {name: cals[name] for name in config.matcher_names}
     payload = {
         "fitted_on": f"{args.data.name} (train split, {args.pseudo_queries} pseudo-queries)",

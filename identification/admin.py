@@ -1,4 +1,13 @@
+"""Django admin for staff. Identity is not edited here: a sighting's status and individual, an
+individual's code, name and merges, and the fitted calibration change only through the
+services (the review screen and catalogue), so every change has its decision in the trail and
+reaches the matcher. The admin shows them read-only.
+"""
+
+from django import forms
 from django.contrib import admin
+
+from worker.pipeline.config import PipelineConfig
 
 from .models import (
     Batch,
@@ -21,11 +30,31 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ProjectAdminForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name", "slug", "description", "species", "time_zone", "event_gap_seconds",
+            "individual_code_prefix", "new_individual_threshold", "auto_threshold", "reid_config",
+        ]  # fmt: skip
+
+    def clean_reid_config(self) -> dict:
+        """A bad key would make every re-ID task of the project fail: refuse it here."""
+        value = self.cleaned_data["reid_config"] or {}
+        try:
+            PipelineConfig.from_dict(value)
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(f"Not a valid pipeline configuration: {error}") from None
+        return value
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ["name", "slug", "species", "created_at"]
     search_fields = ["name", "slug", "species"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["calibration", "decisions_since_refit"]
     inlines = [MembershipInline]
 
 
@@ -71,6 +100,11 @@ class IndividualAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "sex", "project", "merged_into"]
     list_filter = ["project", "sex"]
     search_fields = ["code", "name"]
+    # Renames and merges are decisions (the individuals catalogue records and undoes them).
+    readonly_fields = ["project", "code", "name", "merged_into", "created_by"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class CandidateInline(admin.TabularInline):
@@ -79,14 +113,26 @@ class CandidateInline(admin.TabularInline):
     extra = 0
     fields = ["rank", "individual", "fused", "rejected"]
     readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Sighting)
 class SightingAdmin(admin.ModelAdmin):
     list_display = ["pk", "project", "media", "status", "individual", "pipeline_status", "p_new"]
     list_filter = ["project", "status", "pipeline_status", "side"]
-    raw_id_fields = ["media", "individual"]
+    raw_id_fields = ["media"]
+    # Identity and pipeline state change through decisions and the workers, never by hand.
+    readonly_fields = [
+        "project", "media", "status", "individual", "decided_by", "decided_at", "version",
+        "pipeline_status", "pipeline_error", "p_new", "matched_at", "claimed_by", "claimed_until",
+    ]  # fmt: skip
     inlines = [CandidateInline]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Decision)

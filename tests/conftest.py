@@ -21,7 +21,6 @@ from identification.models import (
     Role,
     Sighting,
 )
-from identification.services.synthetic import camera_trap_jpeg
 from reidsite.celery import app as celery_app
 
 
@@ -107,31 +106,13 @@ def client_of(client):
 
 @pytest.fixture
 def make_sighting(project):
-    """make_sighting(animal, view, individual=None) -> a Sighting with its Media and file.
-
-    With an Individual, the sighting is confirmed as it (a gallery image)."""
+    """make_sighting(animal, view, individual=None, batch=None) -> a Sighting of synthetic
+    animal `animal` with its Media and file; with an Individual, confirmed as it through the
+    decision service (a gallery image)."""
+    from tests.factories import animal_sighting
 
     def make(animal: int, view: int, individual: Individual | None = None, batch=None):
-        data = camera_trap_jpeg(animal, view, None, size=(400, 300))
-        digest = hashlib.sha256(data).hexdigest()
-        media = Media(
-            project=project,
-            batch=batch,
-            sha256=digest,
-            original_name=f"animal{animal}_view{view}.jpg",
-            file_size=len(data),
-            width=400,
-            height=300,
-        )
-        media.file.save(f"animal{animal}_view{view}.jpg", ContentFile(data), save=False)
-        media.save()
-        sighting = Sighting(project=project, media=media)
-        if individual is not None:
-            sighting.status = Sighting.Status.CONFIRMED
-            sighting.individual = individual
-            sighting.decided_at = timezone.now()
-        sighting.save()
-        return sighting
+        return animal_sighting(project, animal, view, individual, batch)
 
     return make
 
@@ -152,6 +133,7 @@ def camtrap_survey(project, deployment, individuals, expert):
     import datetime as dt
 
     from identification.models import Candidate
+    from identification.services import decisions
     from identification.services.events import regroup_events
 
     second = Deployment.objects.create(
@@ -176,19 +158,15 @@ def camtrap_survey(project, deployment, individuals, expert):
     now = timezone.now()
     confirmed = image(deployment, 0, "c1")
     Sighting.objects.filter(pk=confirmed.pk).update(
-        status=Sighting.Status.CONFIRMED, individual=individuals[0], decided_by=expert,
-        decided_at=now, bbox_x=0.1, bbox_y=0.2, bbox_width=0.3, bbox_height=0.4,
-    )  # fmt: skip
+        bbox_x=0.1, bbox_y=0.2, bbox_width=0.3, bbox_height=0.4
+    )
+    confirmed.refresh_from_db()
+    decisions.confirm(confirmed, individuals[0], by=expert)
     burst_mate = image(deployment, 5, "c2")
-    Sighting.objects.filter(pk=burst_mate.pk).update(
-        status=Sighting.Status.CONFIRMED, individual=individuals[0], decided_by=expert,
-        decided_at=now,
-    )  # fmt: skip
+    decisions.confirm(burst_mate, individuals[0], by=expert)
     proposed, new, unmatched = (image(second, 3600 * i, f"p{i}") for i in (1, 2, 3))
     discarded = image(second, 3600 * 4, "d1")
-    Sighting.objects.filter(pk=discarded.pk).update(
-        status=Sighting.Status.REJECTED, decided_by=expert, decided_at=now
-    )
+    decisions.discard(discarded, by=expert)
     for sighting, individual, fused in ((proposed, 1, 0.83), (proposed, 2, 0.4), (new, 3, 0.2)):
         Candidate.objects.create(
             sighting=sighting, rank=individual, individual=individuals[individual],

@@ -28,6 +28,7 @@ class ProjectSettingsForm(ProjectForm):
             *ProjectForm.Meta.fields,
             "individual_code_prefix",
             "new_individual_threshold",
+            "auto_threshold",
         ]
 
     def clean_new_individual_threshold(self) -> float:
@@ -35,6 +36,17 @@ class ProjectSettingsForm(ProjectForm):
         if not 0.0 <= value <= 1.0:
             raise forms.ValidationError("The threshold is a probability between 0 and 1.")
         return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A threshold the admin typed by hand is meant to stay: the next refit would
+        # otherwise replace it. They can switch tuning back on later.
+        self.threshold_pinned = bool(
+            "new_individual_threshold" in self.changed_data and data.get("auto_threshold")
+        )
+        if self.threshold_pinned:
+            data["auto_threshold"] = False
+        return data
 
 
 class MemberForm(forms.Form):

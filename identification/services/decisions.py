@@ -19,11 +19,11 @@ from django.utils.dateparse import parse_datetime
 
 from ..models import Candidate, Decision, Individual, Project, Sighting
 from . import reid_hooks
+from .review_queue import top_candidates
 
 A = Decision.Action
 # Actions that changed something and can therefore be undone (a skip changes nothing).
 UNDOABLE = (A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME)
-SHOWN_CANDIDATES = 5
 
 
 class DecisionError(Exception):
@@ -49,20 +49,20 @@ def sighting_state(sighting: Sighting) -> dict:
 
 
 def shown_snapshot(sighting: Sighting) -> dict:
-    """What the review screen showed: the top candidates, P(new), threshold, model versions."""
-    candidates = list(
-        sighting.candidates.filter(rejected=False)
-        .select_related("individual")
-        .order_by("-fused", "rank")[:SHOWN_CANDIDATES]
-    )
+    """What the review screen showed: the top candidates, P(new), threshold, model versions.
+
+    The same selection as the screen (`review_queue.top_candidates`): after a merge, the
+    survivor the expert saw, not the individual the matcher ranked.
+    """
+    candidates = top_candidates(sighting)
     return {
         "p_new": sighting.p_new,
         "threshold": sighting.project.new_individual_threshold,
         "candidates": [
             {
                 "candidate": c.pk,
-                "individual": c.individual_id,
-                "code": c.individual.code,
+                "individual": c.individual.survivor.pk,
+                "code": c.individual.survivor.code,
                 "rank": c.rank,
                 "fused": c.fused,
                 "scores": c.scores,

@@ -1,7 +1,8 @@
 """Where the rest of the app tells the re-identification pipeline that something changed.
 
 Ingest, decisions and catalogue imports call these; they queue the `gpu`-queue tasks of
-worker.tasks.reid after the surrounding transaction commits. With REIDSITE_ENABLE_REID off
+worker.tasks.reid (and the decision counter on the `cpu` queue, worker.tasks.bookkeeping)
+after the surrounding transaction commits. With REIDSITE_ENABLE_REID off
 (ingest benchmarks, most unit tests) nothing is queued.
 
 The tasks are sent by name (`queueing.send_on_commit`), so recording a decision never imports
@@ -18,7 +19,7 @@ from .queueing import send_on_commit
 
 PROCESS_BATCH_TASK = "worker.tasks.reid.process_batch"
 UPDATE_GALLERY_TASK = "worker.tasks.reid.update_gallery"
-COUNT_DECISION_TASK = "worker.tasks.reid.count_decision"
+COUNT_DECISION_TASK = "worker.tasks.bookkeeping.count_decision"
 
 
 def batch_ingested(batch_id: int) -> None:

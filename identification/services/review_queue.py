@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Abs, RowNumber
 from django.utils import timezone
 
-from ..models import Decision, Media, Project, Sighting
+from ..models import Candidate, Decision, Individual, Media, Project, Sighting
 
 ORDERS = {"confident": "Most confident first", "uncertain": "Least confident first"}
 STATUSES = {
@@ -26,6 +26,9 @@ STATUSES = {
     "rejected": "No animal",
     "all": "All",
 }
+# Candidates the review screen shows (keys 1-5), that a decision records as shown, and that
+# the matcher stores per sighting (plus the rejected ones it keeps out).
+SHOWN_CANDIDATES = 5
 MORE_IMAGES = 3
 MAX_LINES = 200
 
@@ -159,41 +162,56 @@ def next_for(
 class Shown:
     """One candidate as the review screen shows it."""
 
-    candidate: object
-    individual: object
+    candidate: Candidate
+    individual: Individual
     gallery: Media | None
     more: list[Media] = field(default_factory=list)
     evidence: list[tuple[str, float | None, float | None]] = field(default_factory=list)
     lines: str = "[]"
 
 
-def candidates_for(sighting: Sighting, limit: int = 5) -> list[Shown]:
-    """The top non-rejected candidates, merged individuals resolved, with gallery images.
+def top_candidates(sighting: Sighting, limit: int = SHOWN_CANDIDATES) -> list[Candidate]:
+    """The candidates an expert is shown, best first: rejected ones left out, each individual
+    as it is now (a candidate of an individual merged since matching stands for its survivor,
+    once). One query; `candidate.individual.survivor` is the individual shown.
 
-    Two queries whatever `limit` is: candidates with individuals and best gallery media, then
-    the few latest confirmed images of every shown individual (a window function).
+    The review screen renders these and a decision records these as what was shown.
     """
     rows = (
         sighting.candidates.filter(rejected=False)
         .select_related("individual__merged_into", "gallery_sighting__media")
         .order_by("-fused", "rank")
     )
-    shown: list[Shown] = []
+    chosen: list[Candidate] = []
     seen: set[int] = set()
-    for c in rows[: limit * 2]:
-        individual = c.individual.survivor
-        if individual.pk in seen:
+    for c in rows:
+        survivor = c.individual.survivor
+        if survivor.pk in seen:
             continue  # two candidates of individuals merged since matching
-        seen.add(individual.pk)
+        seen.add(survivor.pk)
+        chosen.append(c)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def candidates_for(sighting: Sighting, limit: int = SHOWN_CANDIDATES) -> list[Shown]:
+    """`top_candidates` with what the screen needs: gallery images, evidence, keypoint lines.
+
+    Two queries whatever `limit` is: candidates with individuals and best gallery media, then
+    the few latest confirmed images of every shown individual (a window function).
+    """
+    shown: list[Shown] = []
+    for c in top_candidates(sighting, limit):
         gallery = c.gallery_sighting.media if c.gallery_sighting else None
         evidence = [
             (name, (s or {}).get("raw"), (s or {}).get("calibrated"))
             for name, s in sorted((c.scores or {}).items())
         ]
         lines = sorted(c.correspondences or [], key=lambda r: -(r[4] if len(r) > 4 else 0))
-        shown.append(Shown(c, individual, gallery, [], evidence, json.dumps(lines[:MAX_LINES])))
-        if len(shown) == limit:
-            break
+        shown.append(
+            Shown(c, c.individual.survivor, gallery, [], evidence, json.dumps(lines[:MAX_LINES]))
+        )
     if shown:
         _attach_more_images(shown)
     return shown

@@ -96,7 +96,10 @@ def project_settings(request, slug):
     form = ProjectSettingsForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Settings saved.")
+        text = "Settings saved."
+        if form.threshold_pinned:
+            text += " Automatic threshold tuning is now off, so the threshold stays as you set it."
+        messages.success(request, text)
         return redirect("project_settings", slug)
     context = {"project": project, "form": form}
     return render(request, "identification/project_settings.html", context)

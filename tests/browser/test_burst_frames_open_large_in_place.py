@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from identification.models import Event
 from identification.services.synthetic import camera_trap_jpeg
-from tests.review.factories import add_media, review_world
+from tests.factories import add_media, review_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

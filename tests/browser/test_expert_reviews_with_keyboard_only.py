@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Candidate, Decision, Sighting
-from tests.review.factories import review_world
+from tests.factories import review_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -26,7 +26,7 @@ def test_config_key_changes_with_extraction_settings(override):
 
 @pytest.mark.parametrize(
     "override",
-    [{"shortlist_global_k": 50}, {"threshold": 0.3}, {"match_confidence": 0.2}],
+    [{"shortlist_global_k": 50}, {"lightglue_k": 4}, {"match_confidence": 0.2}],
 )
 def test_config_key_ignores_matching_settings(override):
     assert PipelineConfig.from_dict(override).config_key() == PipelineConfig().config_key()

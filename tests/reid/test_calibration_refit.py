@@ -3,7 +3,7 @@ import pytest
 
 from identification.models import Candidate, Individual, Sighting
 from worker.pipeline.calibration import calibrations_from_dict
-from worker.tasks import reid as reid_tasks
+from worker.tasks import bookkeeping
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_refit_learns_a_monotone_calibration_from_decisions(project, make_sighti
     _decided_candidates(project, make_sighting, 24)
 
     for _ in range(3):
-        reid_tasks.count_decision(project.pk)
+        bookkeeping.count_decision(project.pk)
 
     project.refresh_from_db()
     assert project.decisions_since_refit == 0
@@ -46,7 +46,7 @@ def test_refit_learns_a_monotone_calibration_from_decisions(project, make_sighti
 
 def test_too_few_decisions_keep_the_shipped_calibration(project, make_sighting):
     _decided_candidates(project, make_sighting, 3)
-    reid_tasks.refit_calibration(project.pk)
+    bookkeeping.refit_calibration(project.pk)
     project.refresh_from_db()
     assert project.calibration["last_fit"]["refitted"] is False
     assert "matchers" not in project.calibration

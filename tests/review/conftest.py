@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Membership, Role, Sighting
-from tests.review.factories import review_world
+from tests.factories import review_world
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from identification.services import decisions
-from tests.review.factories import add_individual
+from tests.factories import add_individual
 
 pytestmark = pytest.mark.django_db
 

@@ -2,6 +2,7 @@ import pytest
 
 from identification.models import Decision, Sighting
 from identification.services import decisions
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def test_confirm_assigns_the_individual_and_records_what_was_shown(
     assert sighting.individual == candidate.individual
     assert sighting.decided_by == expert and sighting.decided_at is not None
     assert sighting.version == 1 and sighting.claimed_by is None
-    decision = Decision.objects.get()
+    decision = trail().get()
     assert decision.action == Decision.Action.CONFIRM
     assert (decision.user, decision.sighting, decision.candidate) == (expert, sighting, candidate)
     assert decision.note == "same scar"

@@ -1,9 +1,10 @@
-"""A decision queues the re-ID tasks by name on the `gpu` queue: the web process that records
-it never imports the worker code (torch, ~850 MB resident)."""
+"""A decision queues the re-ID tasks by name, the gallery update on the `gpu` queue and the
+decision counter on the `cpu` queue (it must not wait behind a long batch); the web process
+that records it never imports the worker code (torch, ~850 MB resident)."""
 
 from identification.services import reid_hooks
 from tests.web_process import run_web_script, sent_messages
-from worker.tasks import reid
+from worker.tasks import bookkeeping, reid
 
 SCRIPT = """
 import sys
@@ -21,17 +22,17 @@ print("torch" in sys.modules, "worker.tasks" in sys.modules)
 
 def test_the_task_names_are_the_real_ones():
     assert reid.update_gallery.name == reid_hooks.UPDATE_GALLERY_TASK
-    assert reid.count_decision.name == reid_hooks.COUNT_DECISION_TASK
+    assert bookkeeping.count_decision.name == reid_hooks.COUNT_DECISION_TASK
     assert reid.process_batch.name == reid_hooks.PROCESS_BATCH_TASK
 
 
-def test_hooks_send_by_name_to_the_gpu_queue_without_importing_torch(tmp_path):
+def test_hooks_send_by_name_to_their_queues_without_importing_torch(tmp_path):
     imported = run_web_script(SCRIPT, tmp_path)
     assert imported[-2:] == ["False", "False"], "torch or worker.tasks imported"
     assert sorted(sent_messages(tmp_path)) == sorted(
         [
             ("gpu", reid_hooks.UPDATE_GALLERY_TASK, "[7, [2, 3]]"),
-            ("gpu", reid_hooks.COUNT_DECISION_TASK, "[7]"),
+            ("cpu", reid_hooks.COUNT_DECISION_TASK, "[7]"),
             ("gpu", reid_hooks.PROCESS_BATCH_TASK, "[5]"),
         ]
     )

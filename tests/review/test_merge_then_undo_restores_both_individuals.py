@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from identification.models import Decision, Individual
 from identification.services import decisions
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_merge_moves_all_sightings_and_undo_restores_both_individuals(
     source.refresh_from_db()
     assert source.merged_into == target
     assert set(target.sightings.values_list("pk", flat=True)) == source_sightings | target_sightings
-    decision = Decision.objects.get(action=Decision.Action.MERGE)
+    decision = trail().get(action=Decision.Action.MERGE)
     assert decision.user == expert and decision.details["source_code"] == source.code
     # The merged-away page leads to the survivor.
     assert client.get(source.get_absolute_url())["Location"] == target.get_absolute_url()
@@ -30,7 +31,7 @@ def test_merge_moves_all_sightings_and_undo_restores_both_individuals(
     assert source.merged_into is None
     assert set(source.sightings.values_list("pk", flat=True)) == source_sightings
     assert set(target.sightings.values_list("pk", flat=True)) == target_sightings
-    assert Decision.objects.get(action=Decision.Action.UNDO).reverts == decision
+    assert trail().get(action=Decision.Action.UNDO).reverts == decision
 
 
 def test_merging_into_an_individual_that_is_later_merged_keeps_codes_one_hop_away(expert, world):
@@ -47,4 +48,4 @@ def test_merge_into_unknown_code_is_refused_with_a_message(client_of, expert, pr
     url = reverse("individual_merge", args=[project.slug, source.pk])
     response = client_of(expert).post(url, {"target": "NOPE-1"}, follow=True)
     assert "No individual with code NOPE-1" in response.text
-    assert not Decision.objects.exists()
+    assert not trail().exists()

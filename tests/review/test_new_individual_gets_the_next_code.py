@@ -1,6 +1,7 @@
 import pytest
 
 from identification.models import Decision, Individual
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def test_new_individual_gets_the_next_code_and_the_optional_name(
     assert sighting.individual.code == "IND-0007"  # IND-0001..0006 exist
     assert sighting.individual.name == "Tatters"
     assert sighting.individual.created_by == expert
-    decision = Decision.objects.get()
+    decision = trail().get()
     assert decision.action == Decision.Action.NEW
     assert decision.details["code"] == "IND-0007"
     assert Individual.objects.filter(project=project).count() == 7

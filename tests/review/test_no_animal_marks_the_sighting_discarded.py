@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from identification.models import Decision, Sighting
+from identification.models import Sighting
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def test_no_animal_discards_the_sighting_and_undo_brings_it_back(
     decide(client, sighting, "discard", note="empty frame")
     sighting.refresh_from_db()
     assert sighting.status == Sighting.Status.REJECTED and sighting.individual is None
-    assert Decision.objects.get().note == "empty frame"
+    assert trail().get().note == "empty frame"
     client.post(reverse("review_undo", args=[project.slug]))
     sighting.refresh_from_db()
     assert sighting.status == Sighting.Status.PENDING

@@ -7,7 +7,7 @@ from django.utils import timezone
 from identification.models import Batch, Deployment, Sighting
 from identification.services import decisions
 from identification.services.review_queue import QueueFilters, queue
-from tests.review.factories import add_sighting
+from tests.factories import add_sighting
 
 pytestmark = pytest.mark.django_db
 

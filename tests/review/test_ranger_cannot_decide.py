@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from identification.models import Decision, Sighting
+from identification.models import Sighting
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_ranger_gets_403_on_every_review_action_and_nothing_changes(
         assert client.post(url, {"name": "x", "target": "IND-0002"}).status_code == 403
     sighting.refresh_from_db()
     assert sighting.status == Sighting.Status.PENDING
-    assert not Decision.objects.exists()
+    assert not trail().exists()
 
 
 def test_ranger_can_read_the_catalogue_and_the_trail(client_of, ranger, project, world):

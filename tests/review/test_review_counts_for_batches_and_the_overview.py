@@ -5,7 +5,7 @@ from django.urls import reverse
 from identification.models import Batch, Sighting
 from identification.services import decisions
 from identification.services.review_queue import review_counts
-from tests.review.factories import add_sighting
+from tests.factories import add_sighting
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ bound holds for a small and a larger world, so an N+1 would fail here."""
 import pytest
 from django.urls import reverse
 
-from tests.review.factories import add_candidates, add_individual, add_sighting
+from tests.factories import add_candidates, add_individual, add_sighting
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Event
-from tests.review.factories import add_media
+from tests.factories import add_media
 
 pytestmark = pytest.mark.django_db
 

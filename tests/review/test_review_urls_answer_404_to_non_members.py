@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Individual
-from tests.review.factories import review_world
+from tests.factories import review_world, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -42,5 +42,5 @@ def test_expert_of_project_a_cannot_touch_project_b(client_of, expert, project, 
     # Nor through project A's own slug.
     url = reverse("review_decide", args=[project.slug, sighting.pk])
     assert client.post(url, {"action": "new", "version": 0}).status_code == 404
-    assert not other_project.decisions.exists()
+    assert not trail().filter(project=other_project).exists()
     assert not Individual.objects.filter(project=project).exists()

@@ -4,7 +4,7 @@ first decision stands."""
 import pytest
 from django.test import Client
 
-from identification.models import Decision
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_second_confirm_is_refused_with_who_decided_first(expert, second_expert,
     assert "Your decision was not saved" in response.text
     sighting.refresh_from_db()
     assert sighting.individual == first.individual and sighting.decided_by == expert
-    assert Decision.objects.filter(action="confirm").count() == 1
+    assert trail().filter(action="confirm").count() == 1
 
 
 def test_second_decision_without_javascript_gets_the_message_after_redirect(

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from identification.models import Decision, Sighting
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,12 @@ def test_skip_records_a_decision_releases_the_claim_and_moves_to_another_sightin
     assert response["Location"] == next_url
     skipped.refresh_from_db()
     assert skipped.status == Sighting.Status.PENDING and skipped.claimed_by is None
-    assert Decision.objects.get().action == Decision.Action.SKIP
+    assert trail().get().action == Decision.Action.SKIP
     after = int(client.get(next_url)["Location"].split("/")[-2])
     assert after != first
     # A skip changes nothing, so undo goes past it to nothing.
     assert client.post(reverse("review_undo", args=[project.slug])).status_code == 302
-    assert not Decision.objects.filter(action=Decision.Action.UNDO).exists()
+    assert not trail().filter(action=Decision.Action.UNDO).exists()
 
 
 def test_skipped_sightings_come_back_when_the_expert_asks(

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from identification.models import Candidate, Decision, Individual, Sighting
+from tests.factories import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +28,12 @@ def test_undo_of_a_correction_restores_the_earlier_identity_exactly(
     assert sighting.individual == first_choice
     assert sighting.decided_by == admin_user
     assert sighting.decided_at == earlier
-    confirm = Decision.objects.get(action=Decision.Action.CONFIRM)
-    undo = Decision.objects.get(action=Decision.Action.UNDO)
+    confirm = trail().get(action=Decision.Action.CONFIRM)
+    undo = trail().get(action=Decision.Action.UNDO)
     assert undo.reverts == confirm and undo.user == expert and undo.sighting == sighting
     # Undo is not repeated: the next undo has nothing left.
     client_of(expert).post(reverse("review_undo", args=[project.slug]))
-    assert Decision.objects.filter(action=Decision.Action.UNDO).count() == 1
+    assert trail().filter(action=Decision.Action.UNDO).count() == 1
 
 
 def test_undo_of_new_individual_removes_it_and_returns_the_sighting_to_pending(
@@ -97,4 +98,4 @@ def test_undo_twice_undoes_a_confirm_then_the_reject_before_it(
     sighting.refresh_from_db()
     assert sighting.status == "pending" and sighting.individual is None
     assert not Candidate.objects.get(pk=rejected.pk).rejected
-    assert Decision.objects.filter(action=Decision.Action.UNDO).count() == 2
+    assert trail().filter(action=Decision.Action.UNDO).count() == 2

@@ -73,8 +73,6 @@ class PipelineConfig:
     lightglue_width_confidence: float = 0.99
     lightglue_batch_size: int = 1
     max_correspondences: int = 100
-    # Open set: a sighting whose best individual scores below this is proposed as new.
-    threshold: float = 0.5
 
     @classmethod
     def from_dict(cls, overrides: dict[str, Any] | None = None) -> PipelineConfig:

@@ -34,6 +34,7 @@ from worker.pipeline.evaluation_steps import (
 from worker.pipeline.features import get_extractor
 from worker.pipeline.fusion import WildFusion
 from worker.pipeline.gallery import Gallery
+from worker.pipeline.openset import DEFAULT_THRESHOLD
 
 
 def _hash(text: str, seed: int) -> str:
@@ -136,10 +137,10 @@ def main(argv: list[str] | None = None) -> dict:
         [feats[r.image_id] for r in gallery_recs],
     )
     fusion = WildFusion(config, default_calibrations(), args.device, extractor.model_versions)
-    thresholds = {name: config.threshold for name in method_names(config)}
+    thresholds = {name: DEFAULT_THRESHOLD for name in method_names(config)}
     if args.calibration == "gallery":
         cals, thresholds = fit_on_gallery(
-            fusion, gallery, args.calibration_queries, args.seed, config.threshold
+            fusion, gallery, args.calibration_queries, args.seed, DEFAULT_THRESHOLD
         )
         fusion = WildFusion(config, cals, args.device, extractor.model_versions)
 

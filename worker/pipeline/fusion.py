@@ -10,7 +10,6 @@ calibration to P(same individual), fuses by the mean, and reports the top indivi
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,9 +39,6 @@ class ImageScore:
     scores: dict[str, dict[str, float]]  # matcher -> {"raw": float, "calibrated": float}
     correspondences: list[list[float]] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
 
 @dataclass
 class IndividualScore:
@@ -54,28 +50,12 @@ class IndividualScore:
     scores: dict[str, dict[str, float]]
     correspondences: list[list[float]] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> IndividualScore:
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
-
 
 @dataclass
 class RankResult:
     candidates: list[IndividualScore]
-    p_new: float
-    is_new: bool  # p_new above 1 - threshold: propose a new individual
+    p_new: float  # 1 - the best individual's fused P(same); the project's threshold decides
     versions: dict[str, str]
-
-    def to_dict(self) -> dict:
-        return {
-            "candidates": [c.to_dict() for c in self.candidates],
-            "p_new": self.p_new,
-            "is_new": self.is_new,
-            "versions": self.versions,
-        }
 
 
 def merge_candidates(
@@ -201,6 +181,5 @@ class WildFusion:
         return RankResult(
             candidates=candidates[:top_n],
             p_new=p_new,
-            is_new=best < self.config.threshold,
             versions=dict(self.versions),
         )

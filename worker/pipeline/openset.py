@@ -42,6 +42,11 @@ def baks_baus(
     return _balanced(k_ok, k_grp), _balanced(u_ok, u_grp)
 
 
+# The open-set threshold before any fit. In the app the project owns its threshold
+# (Project.new_individual_threshold); the pipeline only reports P(new).
+DEFAULT_THRESHOLD = 0.5
+
+
 def predict(best_labels: Sequence[str], best_scores: Sequence[float], threshold: float) -> list:
     return [
         label if score >= threshold else NEW

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
 from identification.models import Candidate, Decision, Project, Sighting
+from identification.services import pipeline_results
 from worker.pipeline.calibration import calibrations_to_dict, fit_calibrations
 from worker.pipeline.openset import tune_threshold
 
@@ -80,29 +80,14 @@ def refit_project_calibration(project_id: int) -> dict:
     pairs = decided_pairs(project)
     positives = sum(1 for _, same in pairs if same)
     negatives = len(pairs) - positives
+    refit = positives >= MIN_PAIRS and negatives >= MIN_PAIRS
     summary = {
         "positives": positives,
         "negatives": negatives,
         "fitted_at": timezone.now().isoformat(),
+        "refitted": refit,
     }
-    with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project_id)
-        calibration = dict(project.calibration or {})
-        if positives >= MIN_PAIRS and negatives >= MIN_PAIRS:
-            calibration["matchers"] = calibrations_to_dict(fit_calibrations(pairs))
-            summary["refitted"] = True
-        else:
-            summary["refitted"] = False
-        threshold = _threshold(project)
-        if threshold is not None:
-            summary["threshold"] = threshold
-            if (project.reid_config or {}).get("auto_threshold", True):
-                project.new_individual_threshold = threshold
-        calibration["last_fit"] = summary
-        project.calibration = calibration
-        project.decisions_since_refit = 0
-        project.save(
-            update_fields=["calibration", "decisions_since_refit", "new_individual_threshold"]
-        )
+    matchers = calibrations_to_dict(fit_calibrations(pairs)) if refit else None
+    pipeline_results.save_calibration_fit(project_id, matchers, _threshold(project), summary)
     log.info("project %s calibration refit: %s", project_id, summary)
     return summary

@@ -13,6 +13,7 @@ import logging
 from django.db.models import Prefetch
 
 from identification.models import Candidate, Project, Sighting
+from identification.services.review_queue import SHOWN_CANDIDATES
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore, WildFusion, merge_candidates
@@ -21,7 +22,8 @@ from worker.reid import store
 
 log = logging.getLogger(__name__)
 
-TOP_N = 5
+# The shown candidates, plus room for the rejected ones the screen leaves out.
+TOP_N = SHOWN_CANDIDATES
 # Past this many new gallery images, re-matching pending sightings in full is cheaper than
 # scoring each of them against every new image.
 INCREMENTAL_MAX_NEW = 20

@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
 from PIL import Image, ImageOps
 
-from identification.models import Candidate, Project, Sighting, SightingFeatures
+from identification.models import Project, Sighting, SightingFeatures
+from identification.services import pipeline_results
+from identification.services.pipeline_results import RankedCandidate
 from worker.pipeline.calibration import IsotonicCalibration, default_calibrations
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features, get_extractor
@@ -83,10 +83,7 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
             image, offset = load_crop(sighting)
         except Exception as exc:  # noqa: BLE001 - one unreadable image must not stop the rest
             log.warning("sighting %s: cannot read image: %s", sighting.pk, exc)
-            Sighting.objects.filter(pk=sighting.pk).update(
-                pipeline_status=Sighting.PipelineStatus.FAILED,
-                pipeline_error=f"Cannot read the image: {exc}"[:500],
-            )
+            pipeline_results.mark_unreadable(sighting.pk, str(exc))
             failed.append(sighting.pk)
             continue
         images.append(image)
@@ -94,18 +91,9 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
         ready.append(sighting)
     features = extractor.extract(images) if images else []
     for sighting, feats in zip(ready, features, strict=True):
-        with transaction.atomic():
-            SightingFeatures.objects.update_or_create(
-                sighting=sighting,
-                defaults={
-                    "data": feats.to_bytes(),
-                    "model_versions": extractor.model_versions,
-                    "config_key": key,
-                },
-            )
-            Sighting.objects.filter(
-                pk=sighting.pk, pipeline_status=Sighting.PipelineStatus.QUEUED
-            ).update(pipeline_status=Sighting.PipelineStatus.EXTRACTED)
+        pipeline_results.store_features(
+            sighting.pk, feats.to_bytes(), extractor.model_versions, key
+        )
     return failed
 
 
@@ -186,40 +174,23 @@ def store_candidates(
     query_offset: tuple[int, int],
     gallery_offsets: dict[int, tuple[int, int]],
 ) -> None:
-    """Replace the sighting's candidates with the new ranking, keeping rejected ones rejected."""
-    rejected = set(
-        Candidate.objects.filter(sighting=sighting, rejected=True).values_list(
-            "individual_id", flat=True
-        )
-    )
-    rows = []
-    for rank, cand in enumerate(candidates, start=1):
+    """Store the new ranking, with correspondences moved from crop to full-image pixels."""
+    qx, qy = query_offset
+    ranked = []
+    for cand in candidates:
         gx, gy = gallery_offsets.get(cand.gallery_id, (0, 0))
-        qx, qy = query_offset
         correspondences = [
             [round(xq + qx, 1), round(yq + qy, 1), round(xg + gx, 1), round(yg + gy, 1),
              round(conf, 3)]
             for xq, yq, xg, yg, conf in cand.correspondences
         ]  # fmt: skip
-        rows.append(
-            Candidate(
-                sighting=sighting,
-                rank=rank,
+        ranked.append(
+            RankedCandidate(
                 individual_id=int(cand.label),
                 gallery_sighting_id=cand.gallery_id,
-                scores=cand.scores,
                 fused=float(cand.score),
+                scores=cand.scores,
                 correspondences=correspondences,
-                model_versions=model_versions,
-                rejected=int(cand.label) in rejected,
             )
         )
-    with transaction.atomic():
-        Candidate.objects.filter(sighting=sighting).delete()
-        Candidate.objects.bulk_create(rows)
-        Sighting.objects.filter(pk=sighting.pk).update(
-            p_new=float(p_new),
-            pipeline_status=Sighting.PipelineStatus.MATCHED,
-            pipeline_error="",
-            matched_at=timezone.now(),
-        )
+    pipeline_results.store_ranking(sighting.pk, ranked, p_new, model_versions)

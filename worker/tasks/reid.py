@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.db.models import F
 
 from identification.models import Batch, Project, Sighting
 from worker.reid import store
@@ -92,21 +90,3 @@ def update_gallery(project_id: int, sighting_ids: list[int]) -> None:
             update_gallery.delay(project_id, sighting_ids)
             return
     rescore_pending(project, set(sighting_ids), config)
-
-
-@shared_task(**TIME_LIMITS)
-def count_decision(project_id: int) -> None:
-    """Count a decision; refit the project's calibration every N decisions."""
-    Project.objects.filter(pk=project_id).update(
-        decisions_since_refit=F("decisions_since_refit") + 1
-    )
-    project = Project.objects.filter(pk=project_id).first()
-    if project and project.decisions_since_refit >= settings.REIDSITE_CALIBRATION_REFIT_EVERY:
-        refit_calibration.delay(project_id)
-
-
-@shared_task(**TIME_LIMITS)
-def refit_calibration(project_id: int) -> None:
-    from worker.reid.calibration import refit_project_calibration
-
-    refit_project_calibration(project_id)

@@ -1,0 +1,122 @@
+"""What the re-identification workers write: features, rankings, calibrations, counts.
+
+Workers compute (worker/reid, worker/pipeline) and store through these functions only, so the
+rules of the stored state live here: rejected candidates stay rejected when a sighting is
+re-ranked, the threshold is tuned only while the project's `auto_threshold` is on, and a
+sighting decided meanwhile is not touched by a late extraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Candidate, Project, Sighting, SightingFeatures
+
+P = Sighting.PipelineStatus
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    """One individual's candidacy for a sighting, best gallery image first, in image pixels."""
+
+    individual_id: int
+    gallery_sighting_id: int | None
+    fused: float
+    scores: dict[str, dict[str, float]]
+    correspondences: list[list[float]] = field(default_factory=list)
+
+
+def mark_unreadable(sighting_id: int, error: str) -> None:
+    """The sighting's image could not be read: it fails once and is not retried."""
+    Sighting.objects.filter(pk=sighting_id).update(
+        pipeline_status=P.FAILED, pipeline_error=f"Cannot read the image: {error}"[:500]
+    )
+
+
+@transaction.atomic
+def store_features(
+    sighting_id: int, data: bytes, model_versions: dict[str, str], config_key: str
+) -> None:
+    SightingFeatures.objects.update_or_create(
+        sighting_id=sighting_id,
+        defaults={"data": data, "model_versions": model_versions, "config_key": config_key},
+    )
+    Sighting.objects.filter(pk=sighting_id, pipeline_status=P.QUEUED).update(
+        pipeline_status=P.EXTRACTED
+    )
+
+
+@transaction.atomic
+def store_ranking(
+    sighting_id: int,
+    ranked: list[RankedCandidate],
+    p_new: float,
+    model_versions: dict[str, str],
+) -> None:
+    """Replace the sighting's candidates with a new ranking, keeping rejected ones rejected."""
+    rejected = set(
+        Candidate.objects.filter(sighting_id=sighting_id, rejected=True).values_list(
+            "individual_id", flat=True
+        )
+    )
+    Candidate.objects.filter(sighting_id=sighting_id).delete()
+    Candidate.objects.bulk_create(
+        Candidate(
+            sighting_id=sighting_id,
+            rank=rank,
+            individual_id=c.individual_id,
+            gallery_sighting_id=c.gallery_sighting_id,
+            scores=c.scores,
+            fused=c.fused,
+            correspondences=c.correspondences,
+            model_versions=model_versions,
+            rejected=c.individual_id in rejected,
+        )
+        for rank, c in enumerate(ranked, start=1)
+    )
+    Sighting.objects.filter(pk=sighting_id).update(
+        p_new=float(p_new), pipeline_status=P.MATCHED, pipeline_error="", matched_at=timezone.now()
+    )
+
+
+def count_decision(project_id: int, refit_every: int) -> bool:
+    """Count one decision; True when the project is due for a calibration refit."""
+    Project.objects.filter(pk=project_id).update(
+        decisions_since_refit=F("decisions_since_refit") + 1
+    )
+    count = (
+        Project.objects.filter(pk=project_id)
+        .values_list("decisions_since_refit", flat=True)
+        .first()
+    )
+    return count is not None and count >= refit_every
+
+
+@transaction.atomic
+def save_calibration_fit(
+    project_id: int,
+    matchers: dict[str, Any] | None,
+    threshold: float | None,
+    summary: dict[str, Any],
+) -> None:
+    """Store a refit: new matcher calibrations (None keeps the current ones) and, while the
+    project tunes its threshold automatically, the tuned threshold. The counter restarts."""
+    project = Project.objects.select_for_update().get(pk=project_id)
+    calibration = dict(project.calibration or {})
+    if matchers is not None:
+        calibration["matchers"] = matchers
+    summary = dict(summary)
+    if threshold is not None:
+        summary["threshold"] = threshold
+        summary["threshold_applied"] = project.auto_threshold
+        if project.auto_threshold:
+            project.new_individual_threshold = threshold
+    calibration["last_fit"] = summary
+    project.calibration = calibration
+    project.decisions_since_refit = 0
+    project.save(update_fields=["calibration", "decisions_since_refit", "new_individual_threshold"])

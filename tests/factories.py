@@ -1,0 +1,270 @@
+"""Test and benchmark data, built as the app builds it: one module for both.
+
+A confirmed sighting here is confirmed through `services.decisions`, so it has its Decision
+(who, when, what was shown, the state before), exactly like one an expert confirmed; the app
+never produces a confirmed sighting without one. `bulk_confirm` writes the same rows with bulk
+inserts for benchmark sizes (tests/test_factories_build_what_the_services_build.py holds it
+to what `decisions.confirm` writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import random
+from collections.abc import Sequence
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from identification.models import (
+    Candidate,
+    Decision,
+    Deployment,
+    Individual,
+    Media,
+    Membership,
+    Project,
+    Role,
+    Sighting,
+)
+from identification.services import decisions
+from identification.services.synthetic import camera_trap_jpeg
+from tests.images import jpeg_bytes
+
+_seq = itertools.count(1)
+_JPEG: dict[int, bytes] = {}
+VERSIONS = {"global": "test-1", "aliked": "test-1"}
+
+
+def curator(project: Project) -> AbstractBaseUser:
+    """The expert who catalogued the project's gallery (made on first use), kept apart from
+    the experts a test acts as, so their last decision and their counts are their own."""
+    user, _ = get_user_model().objects.get_or_create(username=f"curator-{project.pk}")
+    Membership.objects.get_or_create(project=project, user=user, defaults={"role": Role.EXPERT})
+    return user
+
+
+def add_media(
+    project: Project,
+    *,
+    deployment: Deployment | None = None,
+    batch=None,
+    event=None,
+    taken_at: dt.datetime | None = None,
+    width: int = 320,
+    height: int = 240,
+    image: bytes | None = None,
+    name: str | None = None,
+) -> Media:
+    """A stored image (a small JPEG unless `image` is given) with its Media row."""
+    n = next(_seq)
+    data = image or _JPEG.setdefault(n % 7, jpeg_bytes(width, height, seed=n % 7, exif=False))
+    name = name or f"img{n}.jpg"
+    media = Media(
+        project=project,
+        deployment=deployment,
+        batch=batch,
+        event=event,
+        sha256=hashlib.sha256(data + str(n).encode()).hexdigest(),
+        original_name=name,
+        file_size=len(data),
+        mime_type="image/jpeg",
+        width=width,
+        height=height,
+        taken_at=taken_at
+        or timezone.make_aware(dt.datetime(2024, 5, 1, 6, 0) + dt.timedelta(hours=n)),
+    )
+    media.file.save(name.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    media.save()
+    return media
+
+
+def confirm(
+    sighting: Sighting, individual: Individual, by: AbstractBaseUser | None = None
+) -> Sighting:
+    """Confirm as an expert would (the decision service), by the project's curator by default."""
+    decisions.confirm(sighting, individual, by=by or curator(sighting.project))
+    return sighting
+
+
+def add_sighting(
+    project: Project,
+    *,
+    individual: Individual | None = None,
+    by: AbstractBaseUser | None = None,
+    p_new: float | None = None,
+    **media_kwargs,
+) -> Sighting:
+    """A sighting of a new image: pending (matched when `p_new` is given) or, with
+    `individual`, confirmed as it through the decision service (a gallery image)."""
+    sighting = Sighting.objects.create(
+        project=project,
+        media=add_media(project, **media_kwargs),
+        p_new=p_new,
+        pipeline_status=Sighting.PipelineStatus.MATCHED
+        if p_new is not None
+        else Sighting.PipelineStatus.QUEUED,
+    )
+    if individual is not None:
+        confirm(sighting, individual, by)
+    return sighting
+
+
+def animal_sighting(
+    project: Project,
+    animal: int,
+    view: int,
+    individual: Individual | None = None,
+    batch=None,
+    by: AbstractBaseUser | None = None,
+) -> Sighting:
+    """A sighting of synthetic animal `animal` seen from `view` (patterned coats the matcher
+    can tell apart), confirmed as `individual` when given."""
+    data = camera_trap_jpeg(animal, view, None, size=(400, 300))
+    return add_sighting(
+        project,
+        individual=individual,
+        by=by,
+        batch=batch,
+        image=data,
+        width=400,
+        height=300,
+        name=f"animal{animal}_view{view}.jpg",
+    )
+
+
+def add_individual(
+    project: Project,
+    code: str,
+    name: str = "",
+    images: int = 2,
+    animal: int | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Individual:
+    """A catalogued individual with confirmed images; with `animal`, synthetic coats."""
+    individual = Individual.objects.create(project=project, code=code, name=name)
+    for view in range(images):
+        image = None if animal is None else _pretty(animal, view)
+        add_sighting(project, individual=individual, by=by, image=image, width=640, height=480)
+    return individual
+
+
+def _pretty(animal: int, view: int) -> bytes:
+    return camera_trap_jpeg(animal, view, None, size=(640, 480))
+
+
+def add_candidates(
+    sighting: Sighting, individuals: Sequence[Individual], fused: Sequence[float]
+) -> list[Candidate]:
+    """Ranked candidates as the matcher stores them (gallery image, scores, keypoint lines)."""
+    rows = []
+    for rank, (individual, p) in enumerate(zip(individuals, fused, strict=True), start=1):
+        gallery = individual.sightings.order_by("pk").first()
+        rows.append(
+            Candidate.objects.create(
+                sighting=sighting,
+                rank=rank,
+                individual=individual,
+                gallery_sighting=gallery,
+                fused=p,
+                scores={
+                    "global": {"raw": round(p * 0.8, 3), "calibrated": p},
+                    "aliked": {"raw": 40.0 * p, "calibrated": p},
+                },
+                correspondences=_lines(sighting.pk * 31 + rank),
+                model_versions=VERSIONS,
+            )
+        )
+    return rows
+
+
+def _lines(seed: int, n: int = 24) -> list[list[float]]:
+    """Plausible keypoint pairs inside the animal of a 640x480 synthetic frame."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        xq, yq = rng.uniform(180, 460), rng.uniform(100, 380)
+        rows.append([xq, yq, xq + rng.uniform(-30, 30), yq + rng.uniform(-30, 30), rng.random()])
+    return rows
+
+
+def review_world(
+    project: Project, n_individuals: int = 6, n_pending: int = 3, pretty: bool = False, **kwargs
+) -> dict:
+    """Individuals with gallery images and pending sightings with five candidates each.
+
+    P(new) of pending sighting k is 0.1 + 0.3k; candidate j of it has fused 0.9 - 0.1j - 0.05k.
+    """
+    individuals = [
+        add_individual(project, f"IND-{i:04d}", name=f"Ind {i}", animal=i if pretty else None)
+        for i in range(1, n_individuals + 1)
+    ]
+    pending = []
+    for k in range(n_pending):
+        image = _pretty(1 + k % n_individuals, 5) if pretty else None
+        size = {"width": 640, "height": 480} if pretty else {}
+        sighting = add_sighting(project, p_new=0.1 + 0.3 * k, image=image, **size, **kwargs)
+        add_candidates(sighting, individuals[:5], [0.9 - 0.1 * j - 0.05 * k for j in range(5)])
+        pending.append(sighting)
+    return {"individuals": individuals, "pending": pending}
+
+
+@transaction.atomic
+def bulk_confirm(
+    sightings: Sequence[Sighting],
+    individuals: Sequence[Individual],
+    by: AbstractBaseUser,
+    *,
+    decided_at: dt.datetime | None = None,
+    batch_size: int = 2000,
+) -> None:
+    """Confirm pending, never-matched sightings as the given individuals in bulk: the rows
+    `decisions.confirm` writes for such a sighting (no candidates shown), for benchmarks of
+    100,000 sightings, where one decision at a time would take most of the run."""
+    decided_at = decided_at or timezone.now()
+    thresholds = dict(
+        Project.objects.filter(pk__in={s.project_id for s in sightings}).values_list(
+            "pk", "new_individual_threshold"
+        )
+    )
+    rows = []
+    for sighting, individual in zip(sightings, individuals, strict=True):
+        shown = {
+            "p_new": sighting.p_new,
+            "threshold": thresholds[sighting.project_id],
+            "candidates": [],
+            "model_versions": {},
+        }
+        rows.append(
+            Decision(
+                project_id=sighting.project_id,
+                user=by,
+                action=Decision.Action.CONFIRM,
+                sighting=sighting,
+                individual=individual,
+                previous_state=decisions.sighting_state(sighting),
+                shown=shown,
+                details={"version_after": sighting.version + 1},
+            )
+        )
+        sighting.status = Sighting.Status.CONFIRMED
+        sighting.individual = individual
+        sighting.decided_by = by
+        sighting.decided_at = decided_at
+        sighting.version += 1
+    Sighting.objects.bulk_update(
+        sightings,
+        ["status", "individual", "decided_by", "decided_at", "version"],
+        batch_size=batch_size,
+    )
+    Decision.objects.bulk_create(rows, batch_size=batch_size)
+
+
+def trail():
+    """The decisions the test's own users recorded, without the curator's gallery ones."""
+    return Decision.objects.exclude(user__username__startswith="curator-")
