@@ -1,5 +1,5 @@
 # The two commands of the README. Both create or reuse the virtual environment at .venv.
-.PHONY: demo test venv lint format worker clean-demo
+.PHONY: demo test venv lint format clean-demo
 
 PORT ?= 8000
 DEMO_DATA ?=

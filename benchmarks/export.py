@@ -60,6 +60,7 @@ from identification.models import (  # noqa: E402
     Role,
     Sighting,
 )
+from tests.factories import bulk_decide  # noqa: E402
 
 VERSIONS = {"global": "bench-global", "aliked": "bench-aliked"}
 
@@ -102,31 +103,21 @@ def build(n: int, n_individuals: int, rng: random.Random) -> Project:
         ),
         batch_size=2000,
     )
-    now = timezone.now()
     kinds = ["confirmed", "confirmed", "pending", "other"]
-    sightings, chosen = [], []
+    sightings, chosen, statuses = [], [], []
     for i, m in enumerate(media):
         kind = kinds[i % 4]
         individual = rng.choice(individuals) if kind == "confirmed" else None
-        status = {"other": rng.choice(["pending", "rejected"])}.get(kind, kind)
+        statuses.append({"other": rng.choice(["pending", "rejected"])}.get(kind, kind))
         sightings.append(
-            Sighting(
-                project=project,
-                media=m,
-                status=status,
-                individual=individual,
-                decided_by=user if status != "pending" else None,
-                decided_at=now if status != "pending" else None,
-                pipeline_status="matched",
-                p_new=rng.random(),
-                side="left",
-            )  # fmt: skip
-        )
+            Sighting(project=project, media=m, pipeline_status="matched", p_new=rng.random(),
+                     side="left")
+        )  # fmt: skip
         chosen.append(individual)
     sightings = Sighting.objects.bulk_create(sightings, batch_size=2000)
     candidates = []
-    for s, individual in zip(sightings, chosen, strict=True):
-        if s.status == "rejected":
+    for s, individual, status in zip(sightings, chosen, statuses, strict=True):
+        if status == "rejected":
             continue
         others = rng.sample(individuals, 2)
         picks = [individual] if individual else others
@@ -141,6 +132,12 @@ def build(n: int, n_individuals: int, rng: random.Random) -> Project:
                 )  # fmt: skip
             )
     Candidate.objects.bulk_create(candidates, batch_size=2000)
+    # Confirmed and no-animal sightings decided as an expert would have, with their trail.
+    expert, _ = get_user_model().objects.get_or_create(username="bench-expert")
+    Membership.objects.create(project=project, user=expert, role=Role.EXPERT)
+    decided = [(s, ind) for s, ind, st in zip(sightings, chosen, statuses, strict=True)
+               if st != "pending"]  # fmt: skip
+    bulk_decide([s for s, _ in decided], [ind for _, ind in decided], by=expert)
     return project
 
 

@@ -58,6 +58,7 @@ from identification.models import (  # noqa: E402
     Role,
     Sighting,
 )
+from tests.factories import bulk_decide  # noqa: E402
 
 HX = {"HX-Request": "true"}
 
@@ -95,16 +96,12 @@ def build(n_sightings: int, n_individuals: int, rng: random.Random) -> tuple[Pro
     individuals = Individual.objects.bulk_create(
         [Individual(project=project, code=f"IND-{i:04d}") for i in range(1, n_individuals + 1)]
     )
-    now = timezone.now()
     confirmed = 3 * n_individuals
     sightings = Sighting.objects.bulk_create(
         [
             Sighting(
                 project=project,
                 media=m,
-                status="confirmed" if i < confirmed else "pending",
-                individual=individuals[i // 3] if i < confirmed else None,
-                decided_at=now if i < confirmed else None,
                 pipeline_status="matched",
                 p_new=None if i < confirmed else rng.random(),
             )
@@ -112,6 +109,9 @@ def build(n_sightings: int, n_individuals: int, rng: random.Random) -> tuple[Pro
         ],
         batch_size=2000,
     )
+    # The gallery: three images per individual, confirmed as an expert would have.
+    gallery_images = sightings[:confirmed]
+    bulk_decide(gallery_images, [individuals[i // 3] for i in range(confirmed)], by=user)
     gallery = {ind.pk: sightings[k * 3] for k, ind in enumerate(individuals)}
     rows = []
     for s in sightings[confirmed:]:

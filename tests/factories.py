@@ -2,7 +2,7 @@
 
 A confirmed sighting here is confirmed through `services.decisions`, so it has its Decision
 (who, when, what was shown, the state before), exactly like one an expert confirmed; the app
-never produces a confirmed sighting without one. `bulk_confirm` writes the same rows with bulk
+never produces a confirmed sighting without one. `bulk_decide` writes the same rows with bulk
 inserts for benchmark sizes (tests/test_factories_build_what_the_services_build.py holds it
 to what `decisions.confirm` writes).
 """
@@ -33,6 +33,7 @@ from identification.models import (
     Sighting,
 )
 from identification.services import decisions
+from identification.services.review_queue import pick_shown
 from identification.services.synthetic import camera_trap_jpeg
 from tests.images import jpeg_bytes
 
@@ -215,44 +216,55 @@ def review_world(
 
 
 @transaction.atomic
-def bulk_confirm(
+def bulk_decide(
     sightings: Sequence[Sighting],
-    individuals: Sequence[Individual],
+    individuals: Sequence[Individual | None],
     by: AbstractBaseUser,
     *,
     decided_at: dt.datetime | None = None,
     batch_size: int = 2000,
 ) -> None:
-    """Confirm pending, never-matched sightings as the given individuals in bulk: the rows
-    `decisions.confirm` writes for such a sighting (no candidates shown), for benchmarks of
-    100,000 sightings, where one decision at a time would take most of the run."""
+    """Decide pending sightings in bulk, for benchmarks of 100,000 sightings where one decision
+    at a time would take most of the run: confirmed as the individual, or with None discarded
+    (no animal). The rows are those `decisions.confirm` / `decisions.discard` write, `shown`
+    included (the candidates the screen would have shown, picked by the screen's own rule)."""
     decided_at = decided_at or timezone.now()
     thresholds = dict(
         Project.objects.filter(pk__in={s.project_id for s in sightings}).values_list(
             "pk", "new_individual_threshold"
         )
     )
-    rows = []
+    shown: dict[int, list[Candidate]] = {}
+    ids = [s.pk for s in sightings]
+    for start in range(0, len(ids), batch_size):
+        rows = (
+            Candidate.objects.filter(
+                sighting_id__in=ids[start : start + batch_size], rejected=False
+            )
+            .select_related("individual__merged_into")
+            .order_by("sighting_id", "-fused", "rank")
+        )
+        for c in rows:
+            shown.setdefault(c.sighting_id, []).append(c)
+    records = []
     for sighting, individual in zip(sightings, individuals, strict=True):
-        shown = {
-            "p_new": sighting.p_new,
-            "threshold": thresholds[sighting.project_id],
-            "candidates": [],
-            "model_versions": {},
-        }
-        rows.append(
+        records.append(
             Decision(
                 project_id=sighting.project_id,
                 user=by,
-                action=Decision.Action.CONFIRM,
+                action=Decision.Action.CONFIRM if individual else Decision.Action.DISCARD,
                 sighting=sighting,
                 individual=individual,
                 previous_state=decisions.sighting_state(sighting),
-                shown=shown,
+                shown=decisions.snapshot(
+                    sighting,
+                    pick_shown(shown.get(sighting.pk, [])),
+                    thresholds[sighting.project_id],
+                ),
                 details={"version_after": sighting.version + 1},
             )
         )
-        sighting.status = Sighting.Status.CONFIRMED
+        sighting.status = Sighting.Status.CONFIRMED if individual else Sighting.Status.REJECTED
         sighting.individual = individual
         sighting.decided_by = by
         sighting.decided_at = decided_at
@@ -262,7 +274,7 @@ def bulk_confirm(
         ["status", "individual", "decided_by", "decided_at", "version"],
         batch_size=batch_size,
     )
-    Decision.objects.bulk_create(rows, batch_size=batch_size)
+    Decision.objects.bulk_create(records, batch_size=batch_size)
 
 
 def trail():

@@ -54,10 +54,14 @@ def shown_snapshot(sighting: Sighting) -> dict:
     The same selection as the screen (`review_queue.top_candidates`): after a merge, the
     survivor the expert saw, not the individual the matcher ranked.
     """
-    candidates = top_candidates(sighting)
+    return snapshot(sighting, top_candidates(sighting), sighting.project.new_individual_threshold)
+
+
+def snapshot(sighting: Sighting, candidates: list[Candidate], threshold: float) -> dict:
+    """The `shown` record of a decision on `sighting` whose screen showed these candidates."""
     return {
         "p_new": sighting.p_new,
-        "threshold": sighting.project.new_individual_threshold,
+        "threshold": threshold,
         "candidates": [
             {
                 "candidate": c.pk,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -182,9 +183,14 @@ def top_candidates(sighting: Sighting, limit: int = SHOWN_CANDIDATES) -> list[Ca
         .select_related("individual__merged_into", "gallery_sighting__media")
         .order_by("-fused", "rank")
     )
+    return pick_shown(rows, limit)
+
+
+def pick_shown(ordered: Iterable[Candidate], limit: int = SHOWN_CANDIDATES) -> list[Candidate]:
+    """From non-rejected candidates ordered best first, the first `limit` distinct survivors."""
     chosen: list[Candidate] = []
     seen: set[int] = set()
-    for c in rows:
+    for c in ordered:
         survivor = c.individual.survivor
         if survivor.pk in seen:
             continue  # two candidates of individuals merged since matching
