@@ -37,6 +37,7 @@ project_patterns = [
     path("review/undo/", review.review_undo, name="review_undo"),
     path("review/overview/", review.review_overview, name="review_overview"),
     path("review/<int:pk>/", review.review_sighting, name="review_sighting"),
+    path("review/<int:pk>/claim/", review.review_claim, name="review_claim"),
     path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
     path("sightings/<int:pk>/", decisions.sighting_detail, name="sighting_detail"),
     path("decisions/", decisions.decision_list, name="decision_list"),

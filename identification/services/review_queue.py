@@ -1,8 +1,10 @@
 """The review queue: which sighting an expert sees next, short claims, and review counts.
 
-Claims are conditional UPDATEs on Sighting.claimed_by/claimed_until, so two experts asking for
-"next" at the same moment cannot both get one sighting; a claim lapses after
-REIDSITE_REVIEW_CLAIM_SECONDS, so an expert who walks away blocks nothing for long.
+Claims are conditional UPDATEs on Sighting.claimed_by/claimed_until, so two experts cannot
+both hold one sighting; a claim lapses after REIDSITE_REVIEW_CLAIM_SECONDS, so an expert who
+walks away blocks nothing for long. Claims are taken by POSTs only (the screen's claim request
+on load, a decision that moves to the next sighting): a GET, which any page or image on
+another site can make an expert's browser send, changes nothing.
 """
 
 from __future__ import annotations
@@ -133,6 +135,16 @@ def claim(sighting: Sighting, user) -> bool:
     return True
 
 
+def claim_only(project: Project, sighting: Sighting, user) -> bool:
+    """Claim this sighting and release the user's other claims in the project (one at a time)."""
+    if not claim(sighting, user):
+        return False
+    Sighting.objects.filter(project=project, claimed_by=user).exclude(pk=sighting.pk).update(
+        claimed_by=None, claimed_until=None
+    )
+    return True
+
+
 def claimed_by_other(sighting: Sighting, user) -> bool:
     return bool(
         sighting.claimed_until
@@ -142,19 +154,24 @@ def claimed_by_other(sighting: Sighting, user) -> bool:
 
 
 def next_for(
-    project: Project, user, filters: QueueFilters, exclude: list[int] | None = None
+    project: Project,
+    user,
+    filters: QueueFilters,
+    exclude: list[int] | None = None,
+    *,
+    claim_it: bool = True,
 ) -> int | None:
-    """The pk of the first sighting in the queue nobody else holds, now claimed by `user`."""
+    """The pk of the first sighting in the queue nobody else holds, claimed by `user` unless
+    `claim_it` is False (a GET must not change state: it only looks)."""
     now = timezone.now()
     qs = queue(project, filters).exclude(Q(claimed_until__gt=now) & ~Q(claimed_by=user))
     if exclude:
         qs = qs.exclude(pk__in=exclude)
+    if not claim_it:
+        return qs.values_list("pk", flat=True).first()
     # Another expert may claim one of these between our read and our UPDATE: try a few.
     for pk in qs.values_list("pk", flat=True)[:5]:
-        if claim(Sighting(pk=pk), user):
-            Sighting.objects.filter(project=project, claimed_by=user).exclude(pk=pk).update(
-                claimed_by=None, claimed_until=None
-            )
+        if claim_only(project, Sighting(pk=pk), user):
             return pk
     return None
 

@@ -65,8 +65,6 @@ def _screen(
         pk=pk,
     )
     other = rq.claimed_by_other(sighting, request.user)
-    if not other:
-        rq.claim(sighting, request.user)
     context = {
         "project": project,
         "sighting": sighting,
@@ -137,7 +135,9 @@ def review_next(request: HttpRequest, slug: str) -> HttpResponse:
     key = _skipped_key(project)
     if request.GET.get("reset"):
         request.session.pop(key, None)
-    pk = rq.next_for(project, request.user, filters, exclude=request.session.get(key))
+    pk = rq.next_for(
+        project, request.user, filters, exclude=request.session.get(key), claim_it=False
+    )
     if pk is None:
         return _empty(request, project, filters)
     if wants_fragment(request):
@@ -149,6 +149,20 @@ def review_next(request: HttpRequest, slug: str) -> HttpResponse:
 def review_sighting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
     return _screen(request, project, pk, _filters(request))
+
+
+@login_required
+def review_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hold this sighting for a few minutes so other experts are served another one.
+
+    The screen POSTs here when it loads (htmx); 204 when held, 409 when someone else holds it.
+    """
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    if refused := not_post(request):
+        return refused
+    sighting = get_object_or_404(Sighting, project=project, pk=pk)
+    held = rq.claim_only(project, sighting, request.user)
+    return HttpResponse(status=204 if held else 409)
 
 
 @login_required
@@ -232,9 +246,14 @@ def _after(
         return _screen(request, project, next_pk, filters, notice)
     level = messages.ERROR if notice[0] == "error" else messages.SUCCESS
     messages.add_message(request, level, notice[1])
-    target = "review_sighting" if stay else "review_next"
-    args = [project.slug, pk] if stay else [project.slug]
-    return redirect(_with_qs(reverse(target, args=args), filters))
+    if stay:
+        return redirect(_with_qs(reverse("review_sighting", args=[project.slug, pk]), filters))
+    # Still inside the POST: claim the next sighting here (the GET it redirects to only looks).
+    skipped = request.session.get(_skipped_key(project), [])
+    next_pk = rq.next_for(project, request.user, filters, exclude=[*skipped, pk])
+    if next_pk is None:
+        return redirect(_with_qs(reverse("review_next", args=[project.slug]), filters))
+    return redirect(_with_qs(reverse("review_sighting", args=[project.slug, next_pk]), filters))
 
 
 @login_required

@@ -170,8 +170,10 @@
     if (e.target.closest && e.target.closest("input, textarea, select, [contenteditable]")) return;
     const review = reviewEl();
     if (!review) return;
-    // One decision at a time: keys pressed while a request is in flight are dropped.
-    if (review.querySelector(".htmx-request") || review.classList.contains("htmx-request")) {
+    // One decision at a time: keys pressed while a request is in flight are dropped (the
+    // claim the screen POSTs on load runs in the background and does not count).
+    if (review.querySelector(".htmx-request:not([data-background])") ||
+        review.classList.contains("htmx-request")) {
       e.preventDefault();
       return;
     }

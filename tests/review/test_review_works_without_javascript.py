@@ -22,7 +22,12 @@ def test_plain_forms_confirm_then_redirect_to_the_next_sighting(client_of, exper
         {"action": "confirm", "candidate": candidate.pk, "version": first.version},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("review_next", args=[project.slug]) + "?order=uncertain"
+    # Straight to the next sighting, claimed within the POST (the GET only shows it).
+    path, query = response["Location"].split("?")
+    assert query == "order=uncertain"
+    nxt = int(path.split("/")[-2])
+    assert path == reverse("review_sighting", args=[project.slug, nxt])
+    assert Sighting.objects.get(pk=nxt).claimed_by == expert
     following = client.get(response["Location"], follow=True)
     assert following.context["sighting"].pk != first.pk
     assert f"Sighting {first.pk} confirmed as {candidate.individual.code}" in following.text
