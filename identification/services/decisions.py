@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +24,7 @@ from .review_queue import top_candidates
 A = Decision.Action
 # Actions that changed something and can therefore be undone (a skip changes nothing).
 UNDOABLE = (A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME)
+CODE_ATTEMPTS = 5
 
 
 class DecisionError(Exception):
@@ -75,6 +76,29 @@ def snapshot(sighting: Sighting, candidates: list[Candidate], threshold: float) 
         ],
         "model_versions": candidates[0].model_versions if candidates else {},
     }
+
+
+def create_individual(project: Project, *, name: str = "", by) -> Individual:
+    """A new individual with the project's next free code, safe against a concurrent one.
+
+    The project row is locked for the rest of the transaction, so two experts creating
+    individuals at once take turns (PostgreSQL); should a code still be taken between reading
+    and inserting (another writer outside this lock), the insert retries with the next code
+    inside a savepoint instead of failing the decision.
+    """
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    for _ in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Individual.objects.create(
+                    project=project,
+                    code=project.next_individual_code(),
+                    name=name.strip(),
+                    created_by=by,
+                )
+        except IntegrityError:
+            continue
+    raise DecisionError("Could not find a free individual code; please try again.")
 
 
 def _conflict(sighting_pk: int) -> DecisionConflict:
@@ -203,10 +227,7 @@ def new_individual(
     sighting: Sighting, *, by, name: str = "", seen_version: int | None = None, note: str = ""
 ) -> Decision:
     """The sighting is an individual not in the catalogue yet: create it with the next code."""
-    project = sighting.project
-    individual = Individual.objects.create(
-        project=project, code=project.next_individual_code(), name=name.strip(), created_by=by
-    )
+    individual = create_individual(sighting.project, name=name, by=by)
     return _decide(
         sighting,
         A.NEW,
@@ -333,10 +354,7 @@ def split(
         raise DecisionError("Choose at least one sighting of this individual.")
     created = into is None
     if into is None:
-        project = individual.project
-        into = Individual.objects.create(
-            project=project, code=project.next_individual_code(), name=name.strip(), created_by=by
-        )
+        into = create_individual(individual.project, name=name, by=by)
     elif into.project_id != individual.project_id or into.pk == individual.pk:
         raise DecisionError("Split into another individual of this project.")
     into = into.survivor
