@@ -57,3 +57,60 @@ def camera_trap_jpeg(
         kwargs["exif"] = exif_data.tobytes()
     frame.save(out, "JPEG", **kwargs)
     return out.getvalue()
+
+
+def _scene(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A textured riverbank-like background: smooth relief plus fine grain."""
+    coarse = rng.uniform(60, 160, (max(2, height // 40), max(2, width // 40), 3))
+    base = np.asarray(
+        Image.fromarray(coarse.astype(np.uint8)).resize((width, height), Image.Resampling.BICUBIC),
+        dtype=np.float32,
+    )
+    return base + rng.normal(0, 6, (height, width, 1))
+
+
+def _strip(draw_width: int, height: int, text: str) -> Image.Image:
+    from PIL import ImageDraw
+
+    bar = Image.new("RGB", (draw_width, height), (0, 0, 0))
+    ImageDraw.Draw(bar).text((8, max(0, height // 2 - 6)), text, fill=(255, 255, 255))
+    return bar
+
+
+def camera_burst(
+    seed: int,
+    frames: int = 5,
+    size: tuple[int, int] = (960, 720),
+    animal_share: float = 0.2,
+    strip_height: int = 24,
+    still: bool = False,
+) -> tuple[list[Image.Image], list[tuple[float, float, float, float]]]:
+    """A burst of one camera: the same scene with sensor noise, the camera's data strips at
+    top and bottom (clock digits change), and a patterned animal walking across (standing
+    still with `still`). Returns the frames (JPEG-compressed, as cameras save them) and the
+    animal's true relative [x, y, w, h] box in each."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    scene = _scene(rng, width, height)
+    side = int(min(width, height) * animal_share * 2)
+    animal = np.asarray(pattern_image(seed % 50, 0, size=side), dtype=np.float32)
+    y = int(rng.integers(strip_height + 10, height - strip_height - side - 10))
+    travel = max(0, width - side)  # the walk stays inside the frame
+    step = 0 if still or frames < 2 else int(rng.uniform(0.5, 1.0) * travel / (frames - 1))
+    x0 = int(rng.integers(0, max(1, travel - step * (frames - 1) + 1)))
+    out, boxes = [], []
+    for k in range(frames):
+        x = min(x0 + k * step, width - side)
+        frame = scene + rng.normal(0, 3, scene.shape)
+        frame[y : y + side, x : x + side] = animal
+        image = Image.fromarray(np.clip(frame, 0, 255).astype(np.uint8))
+        image.paste(_strip(width, strip_height, "RECONYX  HYPERFIRE"), (0, 0))
+        image.paste(
+            _strip(width, strip_height, f"M 1/5  21C  06:30:{10 + k:02d}"),
+            (0, height - strip_height),
+        )
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=90)
+        out.append(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+        boxes.append((x / width, y / height, side / width, side / height))
+    return out, boxes
