@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from ..models import Membership, Project, Role
+from ..services.capture_times import SETTABLE
 
 
 class ProjectForm(forms.ModelForm):
@@ -28,13 +29,31 @@ class ProjectSettingsForm(ProjectForm):
             *ProjectForm.Meta.fields,
             "individual_code_prefix",
             "new_individual_threshold",
+            "earliest_capture_date",
+            "latest_capture_date",
         ]
+        widgets = {
+            "earliest_capture_date": forms.DateInput(attrs={"type": "date"}),
+            "latest_capture_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean_new_individual_threshold(self) -> float:
         value = self.cleaned_data["new_individual_threshold"]
         if not 0.0 <= value <= 1.0:
             raise forms.ValidationError("The threshold is a probability between 0 and 1.")
         return value
+
+    def clean(self):
+        data = super().clean()
+        first, last = SETTABLE
+        for name in ("earliest_capture_date", "latest_capture_date"):
+            day = data.get(name)
+            if day is not None and not first <= day <= last:
+                self.add_error(name, f"Choose a day between {first} and {last}.")
+        earliest, latest = data.get("earliest_capture_date"), data.get("latest_capture_date")
+        if earliest and latest and earliest > latest:
+            self.add_error("latest_capture_date", "The latest day is before the earliest.")
+        return data
 
 
 class MemberForm(forms.Form):

@@ -181,9 +181,7 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
             )  # fmt: skip
         if created:
             status = BatchItem.Status.ACCEPTED
-            if media.timestamp_missing:
-                flags.append("no_timestamp")
-                message = NO_TIMESTAMP_MESSAGE
+            flags, message = _time_flags(media)
         else:
             status, reason = BatchItem.Status.DUPLICATE, "duplicate"
             message = f"Same image as {media.original_name} (already in the project)."
@@ -199,16 +197,23 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
     if status == BatchItem.Status.DUPLICATE and media.batch_id == batch.pk:
         if _stored_by_this_item(batch, item, media):
             # Re-delivery after a crash between storing and recording: not a duplicate.
-            status, reason, message = BatchItem.Status.ACCEPTED, "", ""
-            if media.timestamp_missing:
-                flags.append("no_timestamp")
-                message = NO_TIMESTAMP_MESSAGE
+            status, reason = BatchItem.Status.ACCEPTED, ""
+            flags, message = _time_flags(media)
         else:
             message = f"Same image as {media.original_name}, earlier in this batch."
     BatchItem.objects.filter(pk=item.pk, status=BatchItem.Status.PENDING).update(
         status=status, reason=reason, message=message[:500], flags=flags, media=media,
         processed_at=timezone.now(),
     )  # fmt: skip
+
+
+def _time_flags(media) -> tuple[list[str], str]:
+    """The report line of an accepted image without a usable time ([], "" for the others)."""
+    if not media.timestamp_missing:
+        return [], ""
+    if media.time_problem:
+        return ["no_timestamp"], f"{media.time_problem}: kept without a time."
+    return ["no_timestamp"], NO_TIMESTAMP_MESSAGE
 
 
 def _stored_by_this_item(batch: Batch, item: BatchItem, media) -> bool:

@@ -21,7 +21,8 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..models import Batch, Deployment, Media, Project, Sighting
 from ..models.media import media_upload_to, thumbnail_upload_to
-from .exif import read_exif
+from .capture_times import capture_window
+from .exif import ExifInfo, read_exif
 from .thumbnails import decode_for_thumbnail, thumbnail_jpeg
 
 # Formats a camera trap or a catalogue produces; anything else is reported, not guessed at.
@@ -169,6 +170,7 @@ def store_image(
 
     image, stored_size = check_image(fileobj, original_name)
     exif = read_exif(image, default_tz or project.time_zone)
+    taken_at, time_problem = plausible_time(project, exif)
     oriented = ImageOps.exif_transpose(image)
     # Displayed size: browsers apply the EXIF orientation, and so do crops and keypoints.
     width, height = _oriented_size(image, stored_size)
@@ -182,8 +184,10 @@ def store_image(
         mime_type=ACCEPTED_FORMATS[image.format],
         width=width,
         height=height,
-        taken_at=exif.taken_at,
-        timestamp_missing=exif.taken_at is None,
+        taken_at=taken_at,
+        timestamp_missing=taken_at is None,
+        raw_time=exif.time_text if time_problem else "",
+        time_problem=time_problem,
         latitude=exif.latitude,
         longitude=exif.longitude,
         camera_make=exif.make[:100],
@@ -203,6 +207,22 @@ def store_image(
         # Another worker stored the same image a moment ago (a re-delivered task).
         return Media.objects.get(project=project, sha256=digest), False
     return media, True
+
+
+def plausible_time(project: Project, exif: ExifInfo) -> tuple:
+    """(capture time, "") when the EXIF time is usable; else (None, the sentence saying why).
+
+    An image is never refused for its clock: it is kept without a time (in no event), and
+    the raw value stays on the Media for the media page and the batch report.
+    """
+    if not exif.time_text:
+        return None, ""
+    if exif.taken_at is None:
+        return None, f"EXIF time {exif.time_text!r} is not a date and time"
+    window = capture_window(project)
+    if not window.contains(exif.taken_at):
+        return None, f"EXIF time {exif.time_text} is outside {window.describe()}"
+    return exif.taken_at, ""
 
 
 def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]:

@@ -40,6 +40,7 @@ from ...models import (
     Sighting,
 )
 from .. import reid_hooks
+from ..capture_times import capture_window, outside
 from ..decisions import DecisionConflict, record_decision
 from ..events import regroup_events
 from ..ingest import ImageRejected, check_image, sha256_of, store_image, too_large_message
@@ -104,6 +105,7 @@ def import_catalogue(
     try:
         with open_catalogue(source) as catalogue:
             entries, problems = read_entries(catalogue, split or None)
+            problems += _check_dates(project, entries)
             problems += _check_files(catalogue, entries)
             if not problems:
                 problems += _check_against_project(project, entries)
@@ -129,6 +131,17 @@ def queue_import(project: Project, user, uploaded, split: str | None = None) -> 
     batch.archive.save(f"import-{batch.pk}.zip", uploaded, save=True)
     send_on_commit(IMPORT_TASK, batch.pk, split or None)
     return batch
+
+
+def _check_dates(project: Project, entries: list[Entry]) -> list[str]:
+    """A metadata date becomes the image's capture time: the project's window applies."""
+    window = capture_window(project)
+    return [
+        entry.problem(problem)
+        for entry in entries
+        if entry.taken_at is not None
+        and (problem := outside(window, f"date {entry.taken_at.isoformat()}", entry.taken_at))
+    ]
 
 
 def _check_files(catalogue: Catalogue, entries: list[Entry]) -> list[str]:
