@@ -39,6 +39,7 @@ from ..decisions import record_decision
 from ..events import regroup_events
 from ..exports.filters import project_zone
 from ..ingest import ImageRejected, store_image
+from ..permissions import decider_refusal
 from .deployments import (
     DeploymentsRejected,
     import_deployments,
@@ -82,7 +83,13 @@ class _MediaRow:
 
 
 def import_camtrapdp(project: Project, source: Path | str, *, by=None) -> PackageImported:
-    """Import the package at `source` (a folder with datapackage.json, or a zip of one)."""
+    """Import the package at `source` (a folder with datapackage.json, or a zip of one).
+
+    `by` is who the package's decisions are recorded for (individualIDs confirm, blank or
+    other-species media are discarded): below the expert role it is refused at once.
+    """
+    if refusal := decider_refusal(project, by, "A Camtrap DP import"):
+        raise PackageRejected([refusal])
     source = Path(source)
     if source.is_file() and zipfile.is_zipfile(source):
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(source) as archive:

@@ -44,6 +44,7 @@ from ..capture_times import capture_window, outside
 from ..decisions import DecisionConflict, record_decision
 from ..events import regroup_events
 from ..ingest import ImageRejected, check_image, sha256_of, store_image, too_large_message
+from ..permissions import decider_refusal
 from ..queueing import send_on_commit
 from .catalogue_source import Catalogue, CatalogueUnreadable, Entry, open_catalogue, read_entries
 
@@ -99,8 +100,12 @@ def import_catalogue(
     - `deployment`: the camera station of all images, if there is one.
     - `batch`: a queued IMPORT batch to fill (the worker's path); created when None.
 
-    Raises CatalogueInvalid listing every problem; the project is then unchanged.
+    Raises CatalogueInvalid listing every problem; the project is then unchanged. A `user`
+    below the expert role is refused before anything is read: every image becomes a
+    confirmed identity, recorded as their decision.
     """
+    if refusal := decider_refusal(project, user, "A catalogue import"):
+        raise CatalogueInvalid([refusal])
     problems: list[str] = []
     try:
         with open_catalogue(source) as catalogue:
