@@ -52,7 +52,8 @@ class SightingFilterForm(forms.Form):
         if not value:
             return None
         found = Deployment.objects.filter(project=self.project, code=value)
-        if value.isdigit():
+        # isdecimal, not isdigit: int("²") fails although "²".isdigit().
+        if value.isdecimal():
             found = found | Deployment.objects.filter(project=self.project, pk=int(value))
         pk = found.values_list("pk", flat=True).first()
         if pk is None:

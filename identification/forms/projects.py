@@ -71,6 +71,23 @@ class MemberForm(forms.Form):
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(f"No user named {username!r}.") from None
 
+    def clean(self):
+        data = super().clean()
+        user, role = data.get("username"), data.get("role")
+        admins = self.project.memberships.filter(role=Role.ADMIN)
+        # The same rule as removing a member: a project without an admin cannot be managed.
+        if (
+            user is not None
+            and role
+            and role != Role.ADMIN
+            and admins.filter(user=user).exists()
+            and not admins.exclude(user=user).exists()
+        ):
+            raise forms.ValidationError(
+                f"{user} is the project's only admin: make another member admin first."
+            )
+        return data
+
     def save(self) -> Membership:
         membership, _ = Membership.objects.update_or_create(
             project=self.project,
