@@ -27,6 +27,7 @@ from .events import regroup_events
 from .ingest import (
     ARCHIVE_SUFFIXES,
     ImageRejected,
+    shown_name,
     stage_upload,
     store_image,
     too_large_message,
@@ -56,7 +57,7 @@ def create_batches(
                 BatchItem(
                     batch=batch,
                     seq=seq,
-                    original_name=uploaded.name[:500],
+                    original_name=shown_name(uploaded.name),
                     staged_name=stage_upload(batch, seq, uploaded),
                     size=uploaded.size or 0,
                 )
@@ -108,7 +109,8 @@ def expand_archive(batch: Batch) -> None:
             continue  # macOS resource forks, .DS_Store, .Trashes: not photos, not reported
         seq += 1
         item = BatchItem(
-            batch=batch, seq=seq, original_name=name[:500], staged_name=name[:500],
+            # The whole member name: it is how the worker finds the entry again.
+            batch=batch, seq=seq, original_name=shown_name(name), staged_name=name,
             size=member.file_size,
         )  # fmt: skip
         if problem:
@@ -218,7 +220,7 @@ def _time_flags(media) -> tuple[list[str], str]:
 
 def _stored_by_this_item(batch: Batch, item: BatchItem, media) -> bool:
     """Whether `media`, of this batch, came from this very item (stored before a crash)."""
-    if media.original_name != item.original_name[:500]:
+    if media.original_name != item.original_name:
         return False
     # The same name and bytes twice in one batch: the item recorded first owns the image.
     return not media.batch_items.filter(batch=batch).exclude(pk=item.pk).exists()

@@ -47,6 +47,18 @@ class ImageRejected(Exception):
         self.message = message
 
 
+NAME_LIMIT = 500  # Media.original_name and BatchItem.original_name
+
+
+def shown_name(name: str) -> str:
+    """`name` as stored for display: a longer one keeps its start and its end (the file name
+    and extension), joined by "…", so it still fits and still says which file it was."""
+    if len(name) <= NAME_LIMIT:
+        return name
+    tail = NAME_LIMIT * 3 // 5
+    return f"{name[: NAME_LIMIT - tail - 1]}…{name[-tail:]}"
+
+
 def sha256_of(fileobj: BinaryIO) -> tuple[str, int]:
     """(hex digest, size), reading in chunks and leaving the file at its start."""
     digest, size = hashlib.sha256(), 0
@@ -179,7 +191,7 @@ def store_image(
         deployment=deployment,
         batch=batch,
         sha256=digest,
-        original_name=original_name[:500],
+        original_name=shown_name(original_name),
         file_size=size,
         mime_type=ACCEPTED_FORMATS[image.format],
         width=width,

@@ -43,7 +43,14 @@ from .. import reid_hooks
 from ..capture_times import capture_window, outside
 from ..decisions import DecisionConflict, record_decision
 from ..events import regroup_events
-from ..ingest import ImageRejected, check_image, sha256_of, store_image, too_large_message
+from ..ingest import (
+    ImageRejected,
+    check_image,
+    sha256_of,
+    shown_name,
+    store_image,
+    too_large_message,
+)
 from ..permissions import decider_refusal
 from ..queueing import send_on_commit
 from .catalogue_source import Catalogue, CatalogueUnreadable, Entry, open_catalogue, read_entries
@@ -282,7 +289,7 @@ class _Importer:
         return self.individuals[code], False
 
     def add(self, catalogue: Catalogue, entry: Entry, stored: list[Media]) -> BatchItem:
-        item = BatchItem(original_name=entry.path[:500], size=0, processed_at=timezone.now())
+        item = BatchItem(original_name=shown_name(entry.path), size=0, processed_at=timezone.now())
         earlier = self.seen.setdefault(entry.sha256, entry)
         if earlier is not entry:
             self.result.duplicates += 1
