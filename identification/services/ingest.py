@@ -32,6 +32,10 @@ ACCEPTED_FORMATS = {
     "TIFF": "image/tiff",
     "WEBP": "image/webp",
 }
+# The stored file's extension comes from the decoded format, never from the uploaded name:
+# a JPEG with an HTML page appended decodes as a JPEG, and stored as .html a web server in
+# front of the media folder would serve it as a page.
+FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar")
 # A truncated image must be reported, not silently padded with grey.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -206,7 +210,8 @@ def store_image(
         camera_model=exif.model[:100],
         exif=exif.raw,
     )
-    media.file.name = _save_once(media_upload_to(media, original_name), fileobj, size)
+    stored_as = f"image{FORMAT_SUFFIXES[image.format]}"
+    media.file.name = _save_once(media_upload_to(media, stored_as), fileobj, size)
     thumb = thumbnail_jpeg(oriented)
     media.thumbnail.name = _save_once(
         thumbnail_upload_to(media, original_name), io.BytesIO(thumb), len(thumb)
