@@ -31,11 +31,13 @@ ACCEPTED_FORMATS = {
     "PNG": "image/png",
     "TIFF": "image/tiff",
     "WEBP": "image/webp",
+    # iPhones and some trail cameras; Pillow reads it through pillow-heif (apps.ready).
+    "HEIF": "image/heic",
 }
 # The stored file's extension comes from the decoded format, never from the uploaded name:
 # a JPEG with an HTML page appended decodes as a JPEG, and stored as .html a web server in
 # front of the media folder would serve it as a page.
-FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
+FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic"}
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar")
 # A truncated image must be reported, not silently padded with grey.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -103,7 +105,7 @@ def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tup
     if image.format not in ACCEPTED_FORMATS:
         raise ImageRejected(
             "unsupported_format",
-            f"{image.format} images are not supported; upload JPEG, PNG, TIFF or WebP.",
+            f"{image.format} images are not supported; upload JPEG, PNG, TIFF, WebP or HEIC.",
         )
     width, height = image.size
     if width * height > max_pixels:
@@ -129,7 +131,8 @@ def _looks_like_an_image(fileobj: BinaryIO) -> bool:
     fileobj.seek(0)
     head = fileobj.read(12)
     fileobj.seek(0)
-    return head.startswith(_SIGNATURES)
+    # HEIC is an ISO media file: its "ftyp" box starts at byte 4.
+    return head.startswith(_SIGNATURES) or head[4:12] in (b"ftypheic", b"ftypmif1")
 
 
 def too_large_message(size: int) -> str:
