@@ -7,6 +7,8 @@ worker task long after the request that queued it (the role may have changed sin
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from ..models import Membership, Project, Role
 from ..models.projects import role_at_least
 
@@ -32,3 +34,11 @@ def decider_refusal(project: Project, user, what: str) -> str | None:
         f"{what} records identity decisions, which need the expert role in this project; "
         f"{user} does not have it."
     )
+
+
+def may_create_projects(user) -> bool:
+    """REIDSITE_PROJECT_CREATORS: "staff" lets only Django staff create projects, "any" every
+    signed-in user (each creator becomes the new project's admin)."""
+    if not user.is_authenticated:
+        return False
+    return settings.REIDSITE_PROJECT_CREATORS == "any" or user.is_staff
