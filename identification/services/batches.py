@@ -18,7 +18,7 @@ from typing import BinaryIO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..models import Batch, BatchItem, Deployment, Project
@@ -40,10 +40,56 @@ CHUNK_SIZE = 25
 NO_TIMESTAMP_MESSAGE = "No EXIF capture time: kept, but it belongs to no event."
 
 
-def create_batches(
+def accept_upload(
     project: Project, deployment: Deployment | None, user, files: Iterable, note: str = ""
 ) -> list[Batch]:
-    """Stage uploaded files: loose images form one batch, each zip its own batch."""
+    """Stage an upload's files and queue its batches, all or nothing.
+
+    The batches commit in one transaction and are queued after it. Staged files are written
+    to storage before the commit, so when the transaction fails (the database went away
+    half-way, say) they are deleted again and the error goes on to the caller: neither rows
+    nor files of a half-stored upload are left behind.
+    """
+    written: list[str] = []
+    committed: list[bool] = []
+    try:
+        with transaction.atomic():
+            # Registered first, so it runs before the queueing callbacks: an error raised
+            # by those comes after the commit, when the staged files belong to real batches.
+            transaction.on_commit(lambda: committed.append(True))
+            batches = create_batches(project, deployment, user, files, note, written=written)
+            for batch in batches:
+                queue_start(batch.pk)
+    except BaseException:
+        if not committed:
+            _delete_files(written)
+        raise
+    return batches
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # noqa: BLE001 - the upload's own error is the one to report
+            log.warning("could not delete %s after a failed upload", name)
+
+
+def create_batches(
+    project: Project,
+    deployment: Deployment | None,
+    user,
+    files: Iterable,
+    note: str = "",
+    *,
+    written: list[str] | None = None,
+) -> list[Batch]:
+    """Stage uploaded files: loose images form one batch, each zip its own batch.
+
+    The storage names written are appended to `written`, for a caller to delete them again
+    if its transaction fails.
+    """
+    written = [] if written is None else written
     images, archives = [], []
     for uploaded in files:
         (archives if uploaded.name.lower().endswith(".zip") else images).append(uploaded)
@@ -53,12 +99,13 @@ def create_batches(
         batch = Batch.objects.create(kind=Batch.Kind.FILES, **common)
         items = []
         for seq, uploaded in enumerate(images, start=1):
+            written.append(stage_upload(batch, seq, uploaded))
             items.append(
                 BatchItem(
                     batch=batch,
                     seq=seq,
                     original_name=shown_name(uploaded.name),
-                    staged_name=stage_upload(batch, seq, uploaded),
+                    staged_name=written[-1],
                     size=uploaded.size or 0,
                 )
             )
@@ -68,7 +115,9 @@ def create_batches(
         batch = Batch.objects.create(
             kind=Batch.Kind.ZIP, archive_name=uploaded.name[:500], **common
         )
-        batch.archive.save(f"{batch.pk}.zip", uploaded, save=True)
+        batch.archive.save(f"{batch.pk}.zip", uploaded, save=False)
+        written.append(batch.archive.name)
+        batch.save(update_fields=["archive"])
         batches.append(batch)
     return batches
 
