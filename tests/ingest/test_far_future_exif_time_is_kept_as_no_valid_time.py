@@ -81,4 +81,4 @@ def test_a_later_batch_on_that_deployment_is_grouped_and_its_staging_cleaned(
     assert later.status == Batch.Status.DONE
     assert later.media.exclude(event=None).values("event").distinct().count() == 1
     staging = settings.MEDIA_ROOT / "uploads" / "staging" / str(later.pk)
-    assert not any(staging.glob("*")) if staging.exists() else True
+    assert not list(staging.glob("*")), "the staged copies were deleted"
