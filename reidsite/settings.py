@@ -5,6 +5,7 @@ Production deployments set DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL and ALLO
 A malformed value stops start-up with a message naming the variable.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -54,6 +55,15 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
 
 
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.strip().lower() not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value.strip().lower()
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -84,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "storages",
+    "axes",
     "identification",
 ]
 
@@ -97,6 +108,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A lost database connection is a 503 page, not a 500.
+    "reidsite.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reidsite.urls"
@@ -140,6 +155,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after REIDSITE_LOGIN_FAILURE_LIMIT wrong passwords for
+# one user name from one address, that pair is locked out for REIDSITE_LOGIN_LOCKOUT_MINUTES
+# after its last failure; a success resets the count. The axes backend comes first: it
+# refuses a locked-out pair before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("REIDSITE_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("REIDSITE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "identification.views.accounts.locked_out"
+# Behind N reverse proxies the client's address is the N-th from the right of
+# X-Forwarded-For; 0 (direct connections) uses REMOTE_ADDR. Wrong here, every user shares
+# the proxy's address and one attacker can lock a user name out for everyone.
+REIDSITE_TRUSTED_PROXIES = env_int("REIDSITE_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "identification.views.accounts.client_ip"
+# Who may create projects: "staff" (Django staff users, e.g. the demo user) or "any" user.
+REIDSITE_PROJECT_CREATORS = env_choice("REIDSITE_PROJECT_CREATORS", "staff", {"any", "staff"})
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project_list"
 LOGOUT_REDIRECT_URL = "login"

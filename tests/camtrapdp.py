@@ -124,17 +124,21 @@ def example_dir() -> Path:
 
 def example_copy(target: Path, edit=None) -> Path:
     """A copy of the example package in `target`; `edit(rows)` may change observations.csv."""
-    import csv
-
     shutil.copytree(example_dir(), target)
     if edit is not None:
-        path = target / "observations.csv"
-        with path.open(newline="") as handle:
-            reader = csv.DictReader(handle)
-            fields, rows = reader.fieldnames, list(reader)
-        edit(rows)
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
+        edit_csv(target / "observations.csv", edit)
     return target
+
+
+def edit_csv(path: Path, edit) -> None:
+    """Rewrite the CSV at `path` after `edit(rows)` changed its rows (dicts) in place."""
+    import csv
+
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    edit(rows)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)

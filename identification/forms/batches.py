@@ -30,7 +30,7 @@ class UploadForm(forms.Form):
     # file does not send the whole upload back.
     files = MultipleFileField(
         allow_empty_file=True,
-        help_text="Camera-trap images (JPEG, PNG, TIFF, WebP), or one .zip of a memory card "
+        help_text="Camera-trap images (JPEG, PNG, TIFF, WebP, HEIC), or one .zip of a memory card "
         "(up to 2 GB).",
         widget=MultipleFileInput(attrs={"accept": "image/*,.zip", "multiple": True}),
     )

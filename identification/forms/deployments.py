@@ -3,6 +3,7 @@
 from django import forms
 
 from ..models import Deployment
+from ..services.capture_times import capture_window, outside
 
 
 class DeploymentForm(forms.ModelForm):
@@ -49,6 +50,10 @@ class DeploymentForm(forms.ModelForm):
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "The deployment ends before it starts.")
+        window = capture_window(self.project)
+        for name in ("start", "end"):
+            if problem := outside(window, f"{name.capitalize()} {data.get(name)}", data.get(name)):
+                self.add_error(name, problem)
         return data
 
     def save(self, commit=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ..models import Batch, Deployment, Project
+from ..services.capture_times import SETTABLE
 from ..services.exports.capture_history import (
     DETECTORS,
     FORMATS,
@@ -17,13 +18,21 @@ from ..services.exports.filters import STATUSES, ExportFilters
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
+def _plausible(day):
+    """Days far outside any survey (year 1, year 9999) are refused: one day past 9999-12-31
+    overflows Python's dates, and a history is computed day by day."""
+    first, last = SETTABLE
+    if day is not None and not first <= day <= last:
+        raise forms.ValidationError(f"Choose a day between {first} and {last}.")
+
+
 class SightingFilterForm(forms.Form):
     """The review queue's filters, with several statuses at once; empty means all."""
 
     batch = forms.IntegerField(required=False, min_value=1)
     deployment = forms.CharField(required=False, max_length=100, help_text="Its id or code.")
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
+    date_from = forms.DateField(required=False, label="From", validators=[_plausible])
+    date_to = forms.DateField(required=False, label="To", validators=[_plausible])
     status = forms.MultipleChoiceField(
         choices=list(STATUSES.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -43,7 +52,8 @@ class SightingFilterForm(forms.Form):
         if not value:
             return None
         found = Deployment.objects.filter(project=self.project, code=value)
-        if value.isdigit():
+        # isdecimal, not isdigit: int("²") fails although "²".isdigit().
+        if value.isdecimal():
             found = found | Deployment.objects.filter(project=self.project, pk=int(value))
         pk = found.values_list("pk", flat=True).first()
         if pk is None:
@@ -69,8 +79,8 @@ class SightingFilterForm(forms.Form):
 
 
 class HistoryForm(forms.Form):
-    start = forms.DateField(label="First day", widget=DATE)
-    end = forms.DateField(label="Last day", widget=DATE)
+    start = forms.DateField(label="First day", widget=DATE, validators=[_plausible])
+    end = forms.DateField(label="Last day", widget=DATE, validators=[_plausible])
     days = forms.IntegerField(label="Occasion length (days)", min_value=1, max_value=366, initial=1)
     format = forms.ChoiceField(choices=list(FORMATS.items()), initial="secr")
     detector = forms.ChoiceField(

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from ..models import Membership, Project, Role
+from ..services.capture_times import SETTABLE
 
 
 class ProjectForm(forms.ModelForm):
@@ -29,7 +30,13 @@ class ProjectSettingsForm(ProjectForm):
             "individual_code_prefix",
             "new_individual_threshold",
             "auto_threshold",
+            "earliest_capture_date",
+            "latest_capture_date",
         ]
+        widgets = {
+            "earliest_capture_date": forms.DateInput(attrs={"type": "date"}),
+            "latest_capture_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean_new_individual_threshold(self) -> float:
         value = self.cleaned_data["new_individual_threshold"]
@@ -46,6 +53,14 @@ class ProjectSettingsForm(ProjectForm):
         )
         if self.threshold_pinned:
             data["auto_threshold"] = False
+        first, last = SETTABLE
+        for name in ("earliest_capture_date", "latest_capture_date"):
+            day = data.get(name)
+            if day is not None and not first <= day <= last:
+                self.add_error(name, f"Choose a day between {first} and {last}.")
+        earliest, latest = data.get("earliest_capture_date"), data.get("latest_capture_date")
+        if earliest and latest and earliest > latest:
+            self.add_error("latest_capture_date", "The latest day is before the earliest.")
         return data
 
 
@@ -63,6 +78,23 @@ class MemberForm(forms.Form):
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(f"No user named {username!r}.") from None
+
+    def clean(self):
+        data = super().clean()
+        user, role = data.get("username"), data.get("role")
+        admins = self.project.memberships.filter(role=Role.ADMIN)
+        # The same rule as removing a member: a project without an admin cannot be managed.
+        if (
+            user is not None
+            and role
+            and role != Role.ADMIN
+            and admins.filter(user=user).exists()
+            and not admins.exclude(user=user).exists()
+        ):
+            raise forms.ValidationError(
+                f"{user} is the project's only admin: make another member admin first."
+            )
+        return data
 
     def save(self) -> Membership:
         membership, _ = Membership.objects.update_or_create(

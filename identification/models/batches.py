@@ -78,8 +78,9 @@ class BatchItem(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="items")
     seq = models.PositiveIntegerField()
     original_name = models.CharField(max_length=500)
-    # Where the uploaded bytes wait for the worker (files) or the member name (zip).
-    staged_name = models.CharField(max_length=500, blank=True)
+    # Where the uploaded bytes wait for the worker (files) or the member name (zip). Text:
+    # a zip member's name may be up to 64 KiB, and a cut one names no member.
+    staged_name = models.TextField(blank=True)
     size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=40, blank=True)

@@ -57,8 +57,12 @@ class Media(models.Model):
     height = models.PositiveIntegerField()
     taken_at = models.DateTimeField(null=True, blank=True, help_text="EXIF DateTimeOriginal.")
     timestamp_missing = models.BooleanField(
-        default=False, help_text="The image had no EXIF capture time."
+        default=False, help_text="The image had no usable EXIF capture time."
     )
+    # When the file's capture time was not kept (unreadable, or outside the project's
+    # plausible window): its value as written, and the sentence the batch report showed.
+    raw_time = models.CharField(max_length=100, blank=True)
+    time_problem = models.CharField(max_length=300, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     camera_make = models.CharField(max_length=100, blank=True)

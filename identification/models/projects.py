@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -44,6 +46,20 @@ class Project(models.Model):
         default=60, help_text="Images of one deployment closer in time than this form one event."
     )
     individual_code_prefix = models.CharField(max_length=20, default="IND-")
+    # The plausible capture times (services.capture_times): a camera clock that was never set
+    # says 1970 or 2000, and a hostile or broken file can say year 9999, which PostgreSQL
+    # stores but Python cannot read back. Times outside are kept as "no valid time".
+    earliest_capture_date = models.DateField(
+        default=dt.date(1990, 1, 1),
+        help_text="Capture times before this day (project time zone) are kept as no valid "
+        "time, with the file's value shown.",
+    )
+    latest_capture_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Capture times after this day are kept as no valid time. "
+        "Empty: up to one day after the moment the image arrives.",
+    )
     # The one open-set threshold: the review screen, the queue order and the exports compare
     # P(new) with it; the calibration refit tunes it while `auto_threshold` is on.
     new_individual_threshold = models.FloatField(

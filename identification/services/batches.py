@@ -18,7 +18,7 @@ from typing import BinaryIO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..models import Batch, BatchItem, Deployment, Project
@@ -27,6 +27,7 @@ from .events import regroup_events
 from .ingest import (
     ARCHIVE_SUFFIXES,
     ImageRejected,
+    shown_name,
     stage_upload,
     store_image,
     too_large_message,
@@ -39,10 +40,56 @@ CHUNK_SIZE = 25
 NO_TIMESTAMP_MESSAGE = "No EXIF capture time: kept, but it belongs to no event."
 
 
-def create_batches(
+def accept_upload(
     project: Project, deployment: Deployment | None, user, files: Iterable, note: str = ""
 ) -> list[Batch]:
-    """Stage uploaded files: loose images form one batch, each zip its own batch."""
+    """Stage an upload's files and queue its batches, all or nothing.
+
+    The batches commit in one transaction and are queued after it. Staged files are written
+    to storage before the commit, so when the transaction fails (the database went away
+    half-way, say) they are deleted again and the error goes on to the caller: neither rows
+    nor files of a half-stored upload are left behind.
+    """
+    written: list[str] = []
+    committed: list[bool] = []
+    try:
+        with transaction.atomic():
+            # Registered first, so it runs before the queueing callbacks: an error raised
+            # by those comes after the commit, when the staged files belong to real batches.
+            transaction.on_commit(lambda: committed.append(True))
+            batches = create_batches(project, deployment, user, files, note, written=written)
+            for batch in batches:
+                queue_start(batch.pk)
+    except BaseException:
+        if not committed:
+            _delete_files(written)
+        raise
+    return batches
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # noqa: BLE001 - the upload's own error is the one to report
+            log.warning("could not delete %s after a failed upload", name)
+
+
+def create_batches(
+    project: Project,
+    deployment: Deployment | None,
+    user,
+    files: Iterable,
+    note: str = "",
+    *,
+    written: list[str] | None = None,
+) -> list[Batch]:
+    """Stage uploaded files: loose images form one batch, each zip its own batch.
+
+    The storage names written are appended to `written`, for a caller to delete them again
+    if its transaction fails.
+    """
+    written = [] if written is None else written
     images, archives = [], []
     for uploaded in files:
         (archives if uploaded.name.lower().endswith(".zip") else images).append(uploaded)
@@ -52,12 +99,13 @@ def create_batches(
         batch = Batch.objects.create(kind=Batch.Kind.FILES, **common)
         items = []
         for seq, uploaded in enumerate(images, start=1):
+            written.append(stage_upload(batch, seq, uploaded))
             items.append(
                 BatchItem(
                     batch=batch,
                     seq=seq,
-                    original_name=uploaded.name[:500],
-                    staged_name=stage_upload(batch, seq, uploaded),
+                    original_name=shown_name(uploaded.name),
+                    staged_name=written[-1],
                     size=uploaded.size or 0,
                 )
             )
@@ -67,7 +115,9 @@ def create_batches(
         batch = Batch.objects.create(
             kind=Batch.Kind.ZIP, archive_name=uploaded.name[:500], **common
         )
-        batch.archive.save(f"{batch.pk}.zip", uploaded, save=True)
+        batch.archive.save(f"{batch.pk}.zip", uploaded, save=False)
+        written.append(batch.archive.name)
+        batch.save(update_fields=["archive"])
         batches.append(batch)
     return batches
 
@@ -108,7 +158,8 @@ def expand_archive(batch: Batch) -> None:
             continue  # macOS resource forks, .DS_Store, .Trashes: not photos, not reported
         seq += 1
         item = BatchItem(
-            batch=batch, seq=seq, original_name=name[:500], staged_name=name[:500],
+            # The whole member name: it is how the worker finds the entry again.
+            batch=batch, seq=seq, original_name=shown_name(name), staged_name=name,
             size=member.file_size,
         )  # fmt: skip
         if problem:
@@ -181,9 +232,7 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
             )  # fmt: skip
         if created:
             status = BatchItem.Status.ACCEPTED
-            if media.timestamp_missing:
-                flags.append("no_timestamp")
-                message = NO_TIMESTAMP_MESSAGE
+            flags, message = _time_flags(media)
         else:
             status, reason = BatchItem.Status.DUPLICATE, "duplicate"
             message = f"Same image as {media.original_name} (already in the project)."
@@ -199,10 +248,8 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
     if status == BatchItem.Status.DUPLICATE and media.batch_id == batch.pk:
         if _stored_by_this_item(batch, item, media):
             # Re-delivery after a crash between storing and recording: not a duplicate.
-            status, reason, message = BatchItem.Status.ACCEPTED, "", ""
-            if media.timestamp_missing:
-                flags.append("no_timestamp")
-                message = NO_TIMESTAMP_MESSAGE
+            status, reason = BatchItem.Status.ACCEPTED, ""
+            flags, message = _time_flags(media)
         else:
             message = f"Same image as {media.original_name}, earlier in this batch."
     BatchItem.objects.filter(pk=item.pk, status=BatchItem.Status.PENDING).update(
@@ -211,9 +258,18 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
     )  # fmt: skip
 
 
+def _time_flags(media) -> tuple[list[str], str]:
+    """The report line of an accepted image without a usable time ([], "" for the others)."""
+    if not media.timestamp_missing:
+        return [], ""
+    if media.time_problem:
+        return ["no_timestamp"], f"{media.time_problem}: kept without a time."
+    return ["no_timestamp"], NO_TIMESTAMP_MESSAGE
+
+
 def _stored_by_this_item(batch: Batch, item: BatchItem, media) -> bool:
     """Whether `media`, of this batch, came from this very item (stored before a crash)."""
-    if media.original_name != item.original_name[:500]:
+    if media.original_name != item.original_name:
         return False
     # The same name and bytes twice in one batch: the item recorded first owns the image.
     return not media.batch_items.filter(batch=batch).exclude(pk=item.pk).exists()

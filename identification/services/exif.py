@@ -28,6 +28,8 @@ class ExifInfo:
     make: str = ""
     model: str = ""
     raw: dict = field(default_factory=dict)
+    # The capture time as written (DateTimeOriginal and its offset), shown when unusable.
+    time_text: str = ""
 
 
 def read_exif(image: Image.Image, default_tz: str = "UTC") -> ExifInfo:
@@ -50,9 +52,9 @@ def read_exif(image: Image.Image, default_tz: str = "UTC") -> ExifInfo:
         raw=_raw_json(dict(exif), exif_ifd, gps_ifd),
     )
     when = exif_ifd.get(_TAG_DATETIME_ORIGINAL) or exif.get(_TAG_DATETIME)
-    info.taken_at = parse_exif_datetime(
-        when, exif_ifd.get(_TAG_OFFSET_TIME_ORIGINAL), default_tz=default_tz
-    )
+    offset = exif_ifd.get(_TAG_OFFSET_TIME_ORIGINAL)
+    info.time_text = " ".join(t for t in (_clean_text(when), _clean_text(offset)) if t)[:100]
+    info.taken_at = parse_exif_datetime(when, offset, default_tz=default_tz)
     info.latitude, info.longitude = _gps_position(gps_ifd)
     return info
 
@@ -60,7 +62,11 @@ def read_exif(image: Image.Image, default_tz: str = "UTC") -> ExifInfo:
 def parse_exif_datetime(
     value: object, offset: object = None, default_tz: str = "UTC"
 ) -> dt.datetime | None:
-    """'2019:03:14 09:26:53' (+ optional '+02:00') as an aware datetime, or None."""
+    """'2019:03:14 09:26:53' (+ optional '+02:00') as an aware datetime, or None.
+
+    Any representable date is returned: whether it is plausible (an unset clock's 1970, a
+    year 9999) is the project's capture window's call (services.capture_times).
+    """
     text = _clean_text(value)
     if not text:
         return None
@@ -71,8 +77,6 @@ def parse_exif_datetime(
         except ValueError:
             continue
     else:
-        return None
-    if naive.year < 1990:  # unset camera clocks report 1970 or 0000
         return None
     offset_text = _clean_text(offset)
     if offset_text:

@@ -21,7 +21,8 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..models import Batch, Deployment, Media, Project, Sighting
 from ..models.media import media_upload_to, thumbnail_upload_to
-from .exif import read_exif
+from .capture_times import capture_window
+from .exif import ExifInfo, read_exif
 from .thumbnails import decode_for_thumbnail, thumbnail_jpeg
 
 # Formats a camera trap or a catalogue produces; anything else is reported, not guessed at.
@@ -30,7 +31,13 @@ ACCEPTED_FORMATS = {
     "PNG": "image/png",
     "TIFF": "image/tiff",
     "WEBP": "image/webp",
+    # iPhones and some trail cameras; Pillow reads it through pillow-heif (apps.ready).
+    "HEIF": "image/heic",
 }
+# The stored file's extension comes from the decoded format, never from the uploaded name:
+# a JPEG with an HTML page appended decodes as a JPEG, and stored as .html a web server in
+# front of the media folder would serve it as a page.
+FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic"}
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar")
 # A truncated image must be reported, not silently padded with grey.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -44,6 +51,18 @@ class ImageRejected(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+NAME_LIMIT = 500  # Media.original_name and BatchItem.original_name
+
+
+def shown_name(name: str) -> str:
+    """`name` as stored for display: a longer one keeps its start and its end (the file name
+    and extension), joined by "…", so it still fits and still says which file it was."""
+    if len(name) <= NAME_LIMIT:
+        return name
+    tail = NAME_LIMIT * 3 // 5
+    return f"{name[: NAME_LIMIT - tail - 1]}…{name[-tail:]}"
 
 
 def sha256_of(fileobj: BinaryIO) -> tuple[str, int]:
@@ -86,7 +105,7 @@ def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tup
     if image.format not in ACCEPTED_FORMATS:
         raise ImageRejected(
             "unsupported_format",
-            f"{image.format} images are not supported; upload JPEG, PNG, TIFF or WebP.",
+            f"{image.format} images are not supported; upload JPEG, PNG, TIFF, WebP or HEIC.",
         )
     width, height = image.size
     if width * height > max_pixels:
@@ -112,7 +131,8 @@ def _looks_like_an_image(fileobj: BinaryIO) -> bool:
     fileobj.seek(0)
     head = fileobj.read(12)
     fileobj.seek(0)
-    return head.startswith(_SIGNATURES)
+    # HEIC is an ISO media file: its "ftyp" box starts at byte 4.
+    return head.startswith(_SIGNATURES) or head[4:12] in (b"ftypheic", b"ftypmif1")
 
 
 def too_large_message(size: int) -> str:
@@ -169,6 +189,7 @@ def store_image(
 
     image, stored_size = check_image(fileobj, original_name)
     exif = read_exif(image, default_tz or project.time_zone)
+    taken_at, time_problem = plausible_time(project, exif)
     oriented = ImageOps.exif_transpose(image)
     # Displayed size: browsers apply the EXIF orientation, and so do crops and keypoints.
     width, height = _oriented_size(image, stored_size)
@@ -177,20 +198,23 @@ def store_image(
         deployment=deployment,
         batch=batch,
         sha256=digest,
-        original_name=original_name[:500],
+        original_name=shown_name(original_name),
         file_size=size,
         mime_type=ACCEPTED_FORMATS[image.format],
         width=width,
         height=height,
-        taken_at=exif.taken_at,
-        timestamp_missing=exif.taken_at is None,
+        taken_at=taken_at,
+        timestamp_missing=taken_at is None,
+        raw_time=exif.time_text if time_problem else "",
+        time_problem=time_problem,
         latitude=exif.latitude,
         longitude=exif.longitude,
         camera_make=exif.make[:100],
         camera_model=exif.model[:100],
         exif=exif.raw,
     )
-    media.file.name = _save_once(media_upload_to(media, original_name), fileobj, size)
+    stored_as = f"image{FORMAT_SUFFIXES[image.format]}"
+    media.file.name = _save_once(media_upload_to(media, stored_as), fileobj, size)
     thumb = thumbnail_jpeg(oriented)
     media.thumbnail.name = _save_once(
         thumbnail_upload_to(media, original_name), io.BytesIO(thumb), len(thumb)
@@ -203,6 +227,22 @@ def store_image(
         # Another worker stored the same image a moment ago (a re-delivered task).
         return Media.objects.get(project=project, sha256=digest), False
     return media, True
+
+
+def plausible_time(project: Project, exif: ExifInfo) -> tuple:
+    """(capture time, "") when the EXIF time is usable; else (None, the sentence saying why).
+
+    An image is never refused for its clock: it is kept without a time (in no event), and
+    the raw value stays on the Media for the media page and the batch report.
+    """
+    if not exif.time_text:
+        return None, ""
+    if exif.taken_at is None:
+        return None, f"EXIF time {exif.time_text!r} is not a date and time"
+    window = capture_window(project)
+    if not window.contains(exif.taken_at):
+        return None, f"EXIF time {exif.time_text} is outside {window.describe()}"
+    return exif.taken_at, ""
 
 
 def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]:

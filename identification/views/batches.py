@@ -2,14 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from ..forms.batches import UploadForm
 from ..models import Batch, BatchItem, Role, Sighting
-from ..services.batches import create_batches, queue_start
+from ..services.batches import accept_upload
 from .access import get_project_for_user
 
 
@@ -26,16 +25,10 @@ def batch_create(request, slug):
         return render(request, "identification/batch_create.html", context, status=413)
     form = UploadForm(request.POST or None, request.FILES or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            batches = create_batches(
-                project,
-                form.cleaned_data["deployment"],
-                request.user,
-                form.cleaned_data["files"],
-                form.cleaned_data["note"],
-            )
-            for batch in batches:
-                queue_start(batch.pk)
+        data = form.cleaned_data
+        batches = accept_upload(
+            project, data["deployment"], request.user, data["files"], data["note"]
+        )
         if len(batches) == 1:
             return redirect(batches[0])
         messages.success(request, f"{len(batches)} batches queued (each zip is its own batch).")

@@ -22,7 +22,8 @@ RECENT = 10
 
 @login_required
 def catalogue_import(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request, slug, Role.RANGER)
+    # A catalogue import confirms identities: an expert's decision, as on the review screen.
+    project = get_project_for_user(request, slug, Role.EXPERT)
     if request.method == "POST" and _content_length(request) > settings.REIDSITE_MAX_UPLOAD_BYTES:
         # Refused before Django reads (and spools to disk) a byte of the body.
         limit = settings.REIDSITE_MAX_UPLOAD_BYTES / 1024**3

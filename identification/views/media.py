@@ -49,11 +49,19 @@ def _serve(request, slug, pk, field: str):
     response = FileResponse(
         handle,
         content_type=media.mime_type if is_file else "image/jpeg",
-        filename=posixpath.basename(media.original_name) if is_file else "",
+        filename=_download_name(media) if is_file else "",
     )
     # Content-addressed: the bytes behind a URL never change.
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
+
+
+def _download_name(media: Media) -> str:
+    """The original file name with the stored format's extension: "x.html" that decoded as a
+    JPEG is saved by the browser as "x.jpg", never as a page."""
+    stem, ext = posixpath.splitext(posixpath.basename(media.original_name))
+    stored_ext = posixpath.splitext(media.file.name)[1]
+    return f"{stem}{stored_ext}" if stored_ext and ext.lower() != stored_ext else f"{stem}{ext}"
 
 
 def _is_local(storage) -> bool:

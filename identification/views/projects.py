@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ..forms.projects import MemberForm, ProjectForm, ProjectSettingsForm
 from ..models import Membership, Project, Role, Sighting
+from ..services.permissions import may_create_projects
 from .access import get_project_for_user, has_role
 
 
@@ -20,11 +22,14 @@ def project_list(request):
         )
         .order_by("name")
     )
-    return render(request, "identification/project_list.html", {"projects": projects})
+    context = {"projects": projects, "can_create": may_create_projects(request.user)}
+    return render(request, "identification/project_list.html", context)
 
 
 @login_required
 def project_create(request):
+    if not may_create_projects(request.user):
+        raise PermissionDenied("Only staff users may create projects on this site.")
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

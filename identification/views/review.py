@@ -266,9 +266,10 @@ def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         undo = svc.undo_last(project, by=request.user)
     except svc.DecisionError as error:
-        if wants_fragment(request) and request.POST.get("sighting"):
-            return _screen(request, project, int(request.POST["sighting"]), filters,
-                           ("error", str(error)))  # fmt: skip
+        # A sighting id that is not a number (or beyond any id) is ignored, not a 500.
+        shown = request.POST.get("sighting", "")
+        if wants_fragment(request) and shown.isdecimal() and len(shown) <= 18:
+            return _screen(request, project, int(shown), filters, ("error", str(error)))
         messages.error(request, str(error))
         return redirect(_with_qs(reverse("review_next", args=[slug]), filters))
     undone = undo.reverts

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_failure_on_the_third_image_leaves_the_project_and_its_files_unchanged(
-    project, ranger, tmp_path, monkeypatch
+    project, expert, tmp_path, monkeypatch
 ):
     root = nyala_catalogue(tmp_path / "catalogue")
     stored = []
@@ -27,7 +27,7 @@ def test_a_failure_on_the_third_image_leaves_the_project_and_its_files_unchanged
     monkeypatch.setattr(service, "store_image", store_then_fail)
     before = project_state(project, settings.MEDIA_ROOT)
     with pytest.raises(OSError, match="No space left"):
-        service.import_catalogue(project, root, user=ranger)
+        service.import_catalogue(project, root, user=expert)
     assert len(stored) == 2, "two images were written before the failure"
     assert project_state(project, settings.MEDIA_ROOT) == before
     assert before["files"] == []

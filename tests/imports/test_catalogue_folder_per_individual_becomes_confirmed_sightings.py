@@ -48,19 +48,19 @@ def test_a_folder_per_individual_is_imported(project, admin_user, tmp_path):
     _assert_imported(project, admin_user, result)
 
 
-def test_a_zip_of_one_wrapping_folder_is_imported_the_same(project, ranger, tmp_path):
+def test_a_zip_of_one_wrapping_folder_is_imported_the_same(project, expert, tmp_path):
     archive = zip_bytes(folder_catalogue(tmp_path / "catalogue", ANIMALS), wrap="my catalogue")
-    result = import_catalogue(project, io.BytesIO(archive), user=ranger)
-    _assert_imported(project, ranger, result)
+    result = import_catalogue(project, io.BytesIO(archive), user=expert)
+    _assert_imported(project, expert, result)
 
 
-def test_an_image_outside_any_individual_folder_is_a_problem(project, ranger, tmp_path):
+def test_an_image_outside_any_individual_folder_is_a_problem(project, expert, tmp_path):
     from identification.services.imports.catalogue import CatalogueInvalid
 
     root = folder_catalogue(tmp_path / "catalogue", ANIMALS)
     (root / "stray.jpg").write_bytes((root / "Zebedee" / "view0.jpg").read_bytes())
     with pytest.raises(CatalogueInvalid) as caught:
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=expert)
     assert caught.value.problems == [
         "stray.jpg: not inside an individual's folder (<identity>/<image>)"
     ]

@@ -1,5 +1,6 @@
-"""The catalogue import page follows the project's roles: any member from ranger up may
-import; other projects' members get 404, as for every project URL; guests sign in first."""
+"""The catalogue import page follows the project's roles: experts and admins may import (it
+confirms identities); other projects' members get 404, as for every project URL; guests
+sign in first."""
 
 import pytest
 from django.urls import reverse
@@ -9,8 +10,8 @@ from identification.models import Batch
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("who", ["ranger", "expert", "admin_user"])
-def test_members_from_ranger_up_see_the_form(request, client_of, project, who):
+@pytest.mark.parametrize("who", ["expert", "admin_user"])
+def test_members_from_expert_up_see_the_form(request, client_of, project, who):
     response = client_of(request.getfixturevalue(who)).get(
         reverse("catalogue_import", args=[project.slug])
     )
@@ -42,8 +43,8 @@ def test_an_upload_batch_is_not_shown_as_an_import(client_of, project, ranger):
     assert response.status_code == 404
 
 
-def test_the_individuals_list_and_the_project_page_link_to_the_import(client_of, project, ranger):
-    client = client_of(ranger)
+def test_the_individuals_list_and_the_project_page_link_to_the_import(client_of, project, expert):
+    client = client_of(expert)
     url = reverse("catalogue_import", args=[project.slug]).encode()
     for page in ("individual_list", "project_detail"):
         assert url in client.get(reverse(page, args=[project.slug])).content

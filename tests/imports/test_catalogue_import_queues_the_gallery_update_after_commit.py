@@ -26,10 +26,10 @@ def sent(settings, monkeypatch):
 
 
 def test_the_gallery_update_is_sent_once_the_import_commits(
-    project, ranger, tmp_path, sent, django_capture_on_commit_callbacks
+    project, expert, tmp_path, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        import_catalogue(project, nyala_catalogue(tmp_path), user=ranger, split="train")
+        import_catalogue(project, nyala_catalogue(tmp_path), user=expert, split="train")
         assert sent == [], "nothing is sent before the transaction commits"
     for callback in callbacks:
         callback()
@@ -41,7 +41,7 @@ def test_the_gallery_update_is_sent_once_the_import_commits(
 
 
 def test_a_refused_import_sends_nothing(
-    project, ranger, tmp_path, sent, django_capture_on_commit_callbacks
+    project, expert, tmp_path, sent, django_capture_on_commit_callbacks
 ):
     root = nyala_catalogue(tmp_path)
     (root / "images/N3/0.jpg").unlink()
@@ -49,17 +49,17 @@ def test_a_refused_import_sends_nothing(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(CatalogueInvalid),
     ):
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=expert)
     assert callbacks == [] and sent == []
 
 
 def test_reimporting_an_unchanged_catalogue_sends_nothing(
-    project, ranger, tmp_path, sent, django_capture_on_commit_callbacks
+    project, expert, tmp_path, sent, django_capture_on_commit_callbacks
 ):
     root = nyala_catalogue(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=expert)
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=expert)
     assert sent == []

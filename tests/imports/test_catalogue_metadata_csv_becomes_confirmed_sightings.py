@@ -22,26 +22,26 @@ def _codes(project):
     )
 
 
-def test_every_row_is_imported_by_default(project, ranger, tmp_path):
-    result = import_catalogue(project, nyala_catalogue(tmp_path), user=ranger)
+def test_every_row_is_imported_by_default(project, expert, tmp_path):
+    result = import_catalogue(project, nyala_catalogue(tmp_path), user=expert)
     assert _codes(project) == ["N1", "N1", "N1", "N2", "N2", "N3"]
     assert result.confirmed == 6 and result.images_stored == 6
     lines = sorted(Decision.objects.filter(project=project).values_list("details__line", flat=True))
     assert lines == [2, 3, 4, 5, 6, 7]
 
 
-def test_split_train_imports_only_the_train_rows(project, ranger, tmp_path):
-    import_catalogue(project, nyala_catalogue(tmp_path), user=ranger, split="train")
+def test_split_train_imports_only_the_train_rows(project, expert, tmp_path):
+    import_catalogue(project, nyala_catalogue(tmp_path), user=expert, split="train")
     assert _codes(project) == ["N1", "N1", "N2", "N3"]
     names = set(project.media.values_list("original_name", flat=True))
     assert "images/N1/2.jpg" not in names and "images/N1/0.jpg" in names
 
 
-def test_existing_codes_are_reused_and_merged_codes_lead_to_the_survivor(project, ranger, tmp_path):
+def test_existing_codes_are_reused_and_merged_codes_lead_to_the_survivor(project, expert, tmp_path):
     n1 = Individual.objects.create(project=project, code="N1", name="Old male")
     survivor = Individual.objects.create(project=project, code="N9")
     Individual.objects.create(project=project, code="N2", merged_into=survivor)
-    result = import_catalogue(project, nyala_catalogue(tmp_path), user=ranger, split="train")
+    result = import_catalogue(project, nyala_catalogue(tmp_path), user=expert, split="train")
     assert sorted(result.individuals_created) == ["N3"]
     assert sorted(result.individuals_reused) == ["N1", "N2"]
     assert n1.sightings.count() == 2 and survivor.sightings.count() == 1
@@ -50,7 +50,7 @@ def test_existing_codes_are_reused_and_merged_codes_lead_to_the_survivor(project
     assert Individual.objects.filter(project=project).count() == 4
 
 
-def test_side_box_and_date_columns_are_read_and_other_columns_ignored(project, ranger, tmp_path):
+def test_side_box_and_date_columns_are_read_and_other_columns_ignored(project, expert, tmp_path):
     rows = [
         {"": 0, "image_id": "a", "identity": "N1", "path": "a.jpg", "split": "train",
          "orientation": "Left", "bbox": "[16.0, 12.0, 80.0, 60.0]", "date": "2019-05-04 06:30:00",
@@ -60,7 +60,7 @@ def test_side_box_and_date_columns_are_read_and_other_columns_ignored(project, r
     ]  # fmt: skip
     png = image(1, 1)
     metadata_catalogue(tmp_path, rows, {"a.jpg": image(1, 0), "b.png": png})
-    import_catalogue(project, tmp_path, user=ranger)
+    import_catalogue(project, tmp_path, user=expert)
     a = Sighting.objects.get(media__original_name="a.jpg")
     assert a.side == "left"
     # Pixels of the 160x120 image, stored relative (Camtrap DP).

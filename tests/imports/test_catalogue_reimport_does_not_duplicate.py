@@ -17,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_importing_the_same_catalogue_twice_changes_nothing_the_second_time(
-    project, ranger, tmp_path
+    project, admin_user, tmp_path
 ):
     root = nyala_catalogue(tmp_path / "catalogue")
-    import_catalogue(project, root, user=ranger)
+    import_catalogue(project, root, user=admin_user)
     before = project_state(project, settings.MEDIA_ROOT)
-    again = import_catalogue(project, io.BytesIO(zip_bytes(root)), user=ranger)
+    again = import_catalogue(project, io.BytesIO(zip_bytes(root)), user=admin_user)
     after = project_state(project, settings.MEDIA_ROOT)
     assert (again.confirmed, again.images_stored, again.unchanged) == (0, 0, 6)
     assert again.individuals_created == []
@@ -33,11 +33,11 @@ def test_importing_the_same_catalogue_twice_changes_nothing_the_second_time(
     assert statuses == {BatchItem.Status.DUPLICATE}
 
 
-def test_an_image_uploaded_before_is_linked_and_confirmed(project, ranger, tmp_path):
+def test_an_image_uploaded_before_is_linked_and_confirmed(project, admin_user, tmp_path):
     root = nyala_catalogue(tmp_path / "catalogue")
     media, _ = store_image(project, io.BytesIO(image(1, 0)), "DCIM/RCNX0001.JPG")
     pending = media.sightings.get()
-    result = import_catalogue(project, root, user=ranger, split="train")
+    result = import_catalogue(project, root, user=admin_user, split="train")
     assert (result.images_linked, result.images_stored) == (1, 3)
     assert Media.objects.filter(project=project).count() == 4
     pending.refresh_from_db()
@@ -49,10 +49,10 @@ def test_an_image_uploaded_before_is_linked_and_confirmed(project, ranger, tmp_p
     assert (item.status, item.reason) == (BatchItem.Status.DUPLICATE, "in_project")
 
 
-def test_the_same_image_twice_in_one_catalogue_is_one_sighting(project, ranger, tmp_path):
+def test_the_same_image_twice_in_one_catalogue_is_one_sighting(project, admin_user, tmp_path):
     root = nyala_catalogue(tmp_path / "catalogue")
     (root / "images/N1/1.jpg").write_bytes((root / "images/N1/0.jpg").read_bytes())
-    result = import_catalogue(project, root, user=ranger, split="train")
+    result = import_catalogue(project, root, user=admin_user, split="train")
     assert (result.duplicates, result.confirmed) == (1, 3)
     assert Individual.objects.get(code="N1").sightings.count() == 1
     item = result.batch.items.get(original_name="images/N1/1.jpg")
@@ -60,7 +60,7 @@ def test_the_same_image_twice_in_one_catalogue_is_one_sighting(project, ranger, 
 
 
 def test_an_image_an_expert_confirmed_as_someone_else_stops_the_import(
-    project, ranger, expert, tmp_path
+    project, admin_user, expert, tmp_path
 ):
     root = nyala_catalogue(tmp_path / "catalogue")
     media, _ = store_image(project, io.BytesIO(image(2, 0)), "DCIM/RCNX0002.JPG")
@@ -68,7 +68,7 @@ def test_an_image_an_expert_confirmed_as_someone_else_stops_the_import(
     decisions.confirm(media.sightings.get(), other, by=expert)
     before = project_state(project, settings.MEDIA_ROOT)
     with pytest.raises(CatalogueInvalid) as caught:
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=admin_user)
     (problem,) = caught.value.problems
     assert problem.startswith("metadata.csv line 4: file images/N2/0.jpg: already in the project")
     assert "confirmed as IND-0007, not 'N2'" in problem

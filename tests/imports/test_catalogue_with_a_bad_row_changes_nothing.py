@@ -64,41 +64,41 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_bad_line_is_named_and_the_project_is_unchanged(project, ranger, tmp_path, case):
+def test_the_bad_line_is_named_and_the_project_is_unchanged(project, expert, tmp_path, case):
     spoil, expected = CASES[case]
     root = nyala_catalogue(tmp_path / "catalogue")
     spoil(root)
     before = project_state(project, settings.MEDIA_ROOT)
     with pytest.raises(CatalogueInvalid) as caught:
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=expert)
     assert len(caught.value.problems) == 1
     assert caught.value.problems[0].startswith(expected)
     assert project_state(project, settings.MEDIA_ROOT) == before
 
 
-def test_every_problem_is_listed_not_only_the_first(project, ranger, tmp_path):
+def test_every_problem_is_listed_not_only_the_first(project, expert, tmp_path):
     root = nyala_catalogue(tmp_path / "catalogue")
     _spoil(root, 3, identity="")
     _spoil(root, 6, path="images/N1/7.jpg")
     _truncate(root, "images/N3/0.jpg")
     with pytest.raises(CatalogueInvalid) as caught:
-        import_catalogue(project, root, user=ranger)
+        import_catalogue(project, root, user=expert)
     lines = [p.split(":")[0] for p in caught.value.problems]
     assert sorted(lines) == ["metadata.csv line 3", "metadata.csv line 5", "metadata.csv line 6"]
 
 
-def test_a_bad_row_of_another_split_does_not_stop_the_train_import(project, ranger, tmp_path):
+def test_a_bad_row_of_another_split_does_not_stop_the_train_import(project, expert, tmp_path):
     root = nyala_catalogue(tmp_path / "catalogue")
     _spoil(root, 7, path="images/N2/gone.jpg")  # a test row
-    result = import_catalogue(project, root, user=ranger, split="train")
+    result = import_catalogue(project, root, user=expert, split="train")
     assert result.confirmed == 4
 
 
-def test_a_date_that_is_not_a_date_is_a_problem(project, ranger, tmp_path):
+def test_a_date_that_is_not_a_date_is_a_problem(project, expert, tmp_path):
     rows = [{"image_id": 1, "identity": "N1", "path": "a.jpg", "date": "last spring"}]
     metadata_catalogue(tmp_path, rows, {"a.jpg": image(1, 0)})
     with pytest.raises(CatalogueInvalid) as caught:
-        import_catalogue(project, tmp_path, user=ranger)
+        import_catalogue(project, tmp_path, user=expert)
     assert caught.value.problems == [
         "metadata.csv line 2: date 'last spring' is not a date (YYYY-MM-DD [HH:MM:SS])"
     ]

@@ -98,6 +98,9 @@ def survey_span(project: Project) -> dict[str, dt.date]:
 
 def occasions_of(options: HistoryOptions) -> list[Occasion]:
     total = (options.end - options.start).days + 1
+    if not 1 <= total <= MAX_DAYS:
+        # The form refuses such spans; this keeps a direct caller from a years-long loop too.
+        raise ValueError(f"A capture history spans 1 to {MAX_DAYS} days, not {total}.")
     out = []
     for k in range(math.ceil(total / options.days)):
         first = options.start + dt.timedelta(days=k * options.days)
@@ -111,7 +114,7 @@ def label(text: str) -> str:
     return re.sub(r"[\s,_/#;]+", "-", text.strip()) or "-"
 
 
-def _stations(project: Project) -> dict[int, Station]:
+def _stations(project: Project, options: HistoryOptions) -> dict[int, Station]:
     zone = project_zone(project)
     bounds = {
         row["deployment"]: row
@@ -135,7 +138,10 @@ def _stations(project: Project) -> dict[int, Station]:
             if last > first:
                 # A deployment ending at midnight did not work on the day that starts then.
                 last -= dt.timedelta(microseconds=1)
-            day, last_day = first.astimezone(zone).date(), last.astimezone(zone).date()
+            # Only the days of the history count: a deployment (or a stray image) reaching
+            # far beyond it must not make this loop run over its whole span.
+            day = max(first.astimezone(zone).date(), options.start)
+            last_day = min(last.astimezone(zone).date(), options.end)
             while day <= last_day:
                 station.days.add(day)
                 day += dt.timedelta(days=1)
@@ -147,7 +153,7 @@ def build_history(project: Project, options: HistoryOptions) -> CaptureHistory:
     """Detections of confirmed sightings and camera effort, per occasion and deployment."""
     zone = project_zone(project)
     occasions = occasions_of(options)
-    stations = _stations(project)
+    stations = _stations(project, options)
     events: dict[tuple[str, int, int | None], set] = defaultdict(set)
     rows = (
         Sighting.objects.filter(

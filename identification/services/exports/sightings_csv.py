@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from ...models import Candidate, Project, Sighting
 from .filters import export_status, project_zone
-from .streaming import csv_chunks, number
+from .streaming import csv_chunks, number, spreadsheet_safe
 
 COLUMNS = [
     "project",
@@ -46,6 +46,14 @@ COLUMNS = [
     "batch_id",
 ]
 CHUNK_SIZE = 2000
+# Columns holding text a user chose (file, deployment, individual and user names) or that
+# could start like one: a cell starting with = + - @ tab or CR gets a leading ' so that a
+# spreadsheet shows it instead of running it. Numbers, ids, times and URLs are left alone.
+TEXT_COLUMNS = [
+    "project", "media_file", "media_path", "deployment", "side", "individual_code",
+    "individual_name", "status", "decided_by", "model_versions",
+]  # fmt: skip
+_TEXT_INDEXES = [COLUMNS.index(name) for name in TEXT_COLUMNS]
 
 
 def _chosen_candidate(field: str, output_field) -> Case:
@@ -134,7 +142,7 @@ def sighting_rows(
         if dep_lat is not None and dep_lon is not None:
             lat, lon = dep_lat, dep_lon
         versions = versions or feature_versions
-        yield [
+        cells = [
             project.slug,
             pk,
             event_id or "",
@@ -161,6 +169,9 @@ def sighting_rows(
             json.dumps(versions, sort_keys=True) if versions else "",
             batch_id or "",
         ]
+        for index in _TEXT_INDEXES:
+            cells[index] = spreadsheet_safe(cells[index])
+        yield cells
 
 
 def stream_sightings_csv(

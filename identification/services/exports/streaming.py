@@ -30,6 +30,18 @@ def csv_chunks(
         yield "".join(buffer).encode("utf-8")
 
 
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, tab, CR.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` with a leading ' when it starts like a formula (OWASP's rule for text cells).
+
+    For text columns only: a negative number in a numeric column must stay a number.
+    """
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def number(value: float | None, places: int = 4) -> str:
     """A float with at most `places` decimals and no trailing zeros; empty for None."""
     if value is None:

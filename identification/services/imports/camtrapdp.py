@@ -34,10 +34,12 @@ from django.utils import timezone
 
 from ...models import Batch, Decision, Deployment, Event, Individual, Media, Project, Sighting
 from .. import reid_hooks
+from ..capture_times import capture_window, outside
 from ..decisions import record_decision
 from ..events import regroup_events
 from ..exports.filters import project_zone
 from ..ingest import ImageRejected, store_image
+from ..permissions import decider_refusal
 from .deployments import (
     DeploymentsRejected,
     import_deployments,
@@ -81,7 +83,13 @@ class _MediaRow:
 
 
 def import_camtrapdp(project: Project, source: Path | str, *, by=None) -> PackageImported:
-    """Import the package at `source` (a folder with datapackage.json, or a zip of one)."""
+    """Import the package at `source` (a folder with datapackage.json, or a zip of one).
+
+    `by` is who the package's decisions are recorded for (individualIDs confirm, blank or
+    other-species media are discarded): below the expert role it is refused at once.
+    """
+    if refusal := decider_refusal(project, by, "A Camtrap DP import"):
+        raise PackageRejected([refusal])
     source = Path(source)
     if source.is_file() and zipfile.is_zipfile(source):
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(source) as archive:
@@ -179,6 +187,7 @@ def _media_rows(
     project: Project, root: Path, path: Path, codes: set[str]
 ) -> tuple[list[_MediaRow], list[str]]:
     rows, errors = [], []
+    window = capture_window(project)
     for line, row in _rows(path):
         media_id = (row.get("mediaID") or "").strip()
         code = (row.get("deploymentID") or "").strip()
@@ -190,6 +199,8 @@ def _media_rows(
             errors.append(f"{where}: deploymentID {code!r} is not in deployments.csv")
         if timestamp is None:
             errors.append(f"{where}: timestamp {row.get('timestamp')!r} is not a date and time")
+        elif problem := outside(window, f"timestamp {row['timestamp'].strip()}", timestamp):
+            errors.append(f"{where}: {problem}")
         file_name = (row.get("fileName") or "").strip()
         file_path = (row.get("filePath") or "").strip()
         found = _inside(root, file_path) if file_path else None
@@ -202,13 +213,20 @@ def _media_rows(
 
 def _observation_errors(project: Project, observations, codes: set[str]) -> list[str]:
     errors = []
+    window = capture_window(project)
     for line, row in observations:
         where = f"observations.csv line {line}"
         if (row.get("deploymentID") or "").strip() not in codes:
             errors.append(f"{where}: deploymentID {row.get('deploymentID')!r} is unknown")
-        for column in ("eventStart", "eventEnd"):
-            if row.get(column) and _timestamp(row[column], project) is None:
+        # classificationTimestamp becomes the decision's time: it must be readable back too.
+        for column in ("eventStart", "eventEnd", "classificationTimestamp"):
+            if not (row.get(column) or "").strip():
+                continue
+            when = _timestamp(row[column], project)
+            if when is None:
                 errors.append(f"{where}: {column} {row[column]!r} is not a date and time")
+            elif problem := outside(window, f"{column} {row[column].strip()}", when):
+                errors.append(f"{where}: {problem}")
         box = [row.get(k) or "" for k in ("bboxX", "bboxY", "bboxWidth", "bboxHeight")]
         if any(box) and _bbox(box) is None:
             errors.append(f"{where}: the bounding box {box} is not four numbers in 0…1")

@@ -40,9 +40,18 @@ from ...models import (
     Sighting,
 )
 from .. import reid_hooks
+from ..capture_times import capture_window, outside
 from ..decisions import DecisionConflict, record_decision
 from ..events import regroup_events
-from ..ingest import ImageRejected, check_image, sha256_of, store_image, too_large_message
+from ..ingest import (
+    ImageRejected,
+    check_image,
+    sha256_of,
+    shown_name,
+    store_image,
+    too_large_message,
+)
+from ..permissions import decider_refusal
 from ..queueing import send_on_commit
 from .catalogue_source import Catalogue, CatalogueUnreadable, Entry, open_catalogue, read_entries
 
@@ -98,12 +107,17 @@ def import_catalogue(
     - `deployment`: the camera station of all images, if there is one.
     - `batch`: a queued IMPORT batch to fill (the worker's path); created when None.
 
-    Raises CatalogueInvalid listing every problem; the project is then unchanged.
+    Raises CatalogueInvalid listing every problem; the project is then unchanged. A `user`
+    below the expert role is refused before anything is read: every image becomes a
+    confirmed identity, recorded as their decision.
     """
+    if refusal := decider_refusal(project, user, "A catalogue import"):
+        raise CatalogueInvalid([refusal])
     problems: list[str] = []
     try:
         with open_catalogue(source) as catalogue:
             entries, problems = read_entries(catalogue, split or None)
+            problems += _check_dates(project, entries)
             problems += _check_files(catalogue, entries)
             if not problems:
                 problems += _check_against_project(project, entries)
@@ -129,6 +143,17 @@ def queue_import(project: Project, user, uploaded, split: str | None = None) -> 
     batch.archive.save(f"import-{batch.pk}.zip", uploaded, save=True)
     send_on_commit(IMPORT_TASK, batch.pk, split or None)
     return batch
+
+
+def _check_dates(project: Project, entries: list[Entry]) -> list[str]:
+    """A metadata date becomes the image's capture time: the project's window applies."""
+    window = capture_window(project)
+    return [
+        entry.problem(problem)
+        for entry in entries
+        if entry.taken_at is not None
+        and (problem := outside(window, f"date {entry.taken_at.isoformat()}", entry.taken_at))
+    ]
 
 
 def _check_files(catalogue: Catalogue, entries: list[Entry]) -> list[str]:
@@ -264,7 +289,7 @@ class _Importer:
         return self.individuals[code], False
 
     def add(self, catalogue: Catalogue, entry: Entry, stored: list[Media]) -> BatchItem:
-        item = BatchItem(original_name=entry.path[:500], size=0, processed_at=timezone.now())
+        item = BatchItem(original_name=shown_name(entry.path), size=0, processed_at=timezone.now())
         earlier = self.seen.setdefault(entry.sha256, entry)
         if earlier is not entry:
             self.result.duplicates += 1

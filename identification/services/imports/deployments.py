@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from ...models import Deployment, Project
+from ..capture_times import CaptureWindow, capture_window, outside
 from ..exports.filters import project_zone
 
 # Camtrap DP column -> model field; the order is the order of the checks.
@@ -99,11 +100,12 @@ def parse_deployments(
         raise DeploymentsRejected(["line 1: the header has no deploymentID column"])
     result = DeploymentsImported(ignored_columns=[h for h in header if h not in COLUMNS])
     zone = project_zone(project)
+    window = capture_window(project)
     taken = set(project.deployments.values_list("code", flat=True))
     rows, errors, seen = [], [], {}
     for record in reader:
         line = reader.line_num
-        values, problems = _row(record, zone)
+        values, problems = _row(record, zone, window)
         code = values.get("code")
         if code in seen:
             problems.append(f"deploymentID {code} is also on line {seen[code]}")
@@ -135,7 +137,7 @@ def _text(source: BinaryIO | str) -> str:
         ) from None
 
 
-def _row(record: dict, zone: ZoneInfo) -> tuple[dict, list[str]]:
+def _row(record: dict, zone: ZoneInfo, window: CaptureWindow) -> tuple[dict, list[str]]:
     """The model values of one CSV record (columns it has only), and its problems."""
     values: dict = {}
     problems: list[str] = []
@@ -148,6 +150,11 @@ def _row(record: dict, zone: ZoneInfo) -> tuple[dict, list[str]]:
             values[name] = _convert(column, value, zone)
         except ValueError as exc:
             problems.append(str(exc))
+            continue
+        # A station's dates bound its images' times: the same window applies to both.
+        dated = name in ("start", "end")
+        if dated and (problem := outside(window, f"{column} {raw}", values[name])):
+            problems.append(problem)
     if not values.get("code"):
         problems.append("deploymentID is empty")
     start, end = values.get("start"), values.get("end")
