@@ -8,8 +8,8 @@ WORKDIR /app
 
 RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-detector.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-detector.txt
 COPY . .
 RUN DEBUG=1 python manage.py collectstatic --noinput
 

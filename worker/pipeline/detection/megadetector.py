@@ -1,0 +1,58 @@
+"""MegaDetector from a local weights file, through the `megadetector` package.
+
+Weights are never downloaded: `weights` names a file (REIDSITE_DETECTOR_WEIGHTS in the app),
+e.g. MDV5A (`md_v5a.0.0.pt`) from the MegaDetector releases, copied onto the server by hand
+(docs/detection.md). CUDA is used when torch sees it, else the CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image
+
+from worker.pipeline.detection.base import CATEGORIES, Detection
+
+# Below this confidence a box is not worth keeping at all; the project's own threshold
+# (0.2 by default, MegaDetector's usual value) decides what becomes a sighting.
+KEEP_ABOVE = 0.01
+
+
+class MegaDetector:
+    name = "megadetector"
+
+    def __init__(
+        self, weights: str | Path, force_cpu: bool = False, keep_above: float = KEEP_ABOVE
+    ) -> None:
+        self.keep_above = keep_above
+        path = Path(weights)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"MegaDetector weights not found at {path}: download them once (see "
+                "docs/detection.md) and point REIDSITE_DETECTOR_WEIGHTS at the file"
+            )
+        from megadetector.detection.run_detector import load_detector
+
+        self._model = load_detector(str(path), force_cpu=force_cpu)
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()[:8]
+        self.version = f"megadetector:{path.name}:{digest}"
+
+    def detect(self, frames: Sequence[Image.Image]) -> list[list[Detection]]:
+        results = []
+        for n, frame in enumerate(frames):
+            out = self._model.generate_detections_one_image(
+                frame.convert("RGB"), f"frame-{n}", detection_threshold=self.keep_above
+            )
+            if out.get("failure"):
+                raise RuntimeError(f"MegaDetector failed on frame {n}: {out['failure']}")
+            results.append(
+                [
+                    Detection.clipped(CATEGORIES[str(d["category"])], d["conf"], d["bbox"])
+                    for d in out.get("detections") or []
+                    if str(d["category"]) in CATEGORIES
+                ]
+            )
+        return results
