@@ -1,8 +1,15 @@
 """Labelled image folders: wildlife-datasets style (`metadata.csv` with image_id, identity,
-path, split) or a plain tree of one folder per individual."""
+path, split, and optionally bbox and a camera column) or a plain tree of one folder per
+individual.
+
+`bbox` follows the wildlife-datasets convention: `[x, y, w, h]` in pixels of the image; the
+record's image is then that crop. A camera column (`camera`, `station`, `deployment`,
+`locationID` or `location`) groups frames of one camera, for finding its data strips.
+"""
 
 from __future__ import annotations
 
+import ast
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +25,47 @@ class Record:
     identity: str
     path: Path
     split: str  # "train" (gallery) or "test" (query); "" when the source has no split
+    bbox: tuple[float, float, float, float] | None = None  # [x, y, w, h] pixels; None: whole
+    camera: str = ""
 
     def open(self) -> Image.Image:
+        """The image, cropped to `bbox` when there is one (clipped to the image)."""
         with Image.open(self.path) as image:
-            return image.convert("RGB")
+            image = image.convert("RGB")
+        if self.bbox is None:
+            return image
+        x, y, w, h = self.bbox
+        box = (
+            max(0, round(x)),
+            max(0, round(y)),
+            min(image.width, round(x + w)),
+            min(image.height, round(y + h)),
+        )
+        if box[2] <= box[0] or box[3] <= box[1]:
+            return image  # a box outside the image: the whole frame rather than nothing
+        return image.crop(box)
+
+    @property
+    def view_key(self) -> str:
+        """What this record's image is (file and crop), for feature caches."""
+        crop = "" if self.bbox is None else ":" + ",".join(f"{v:.1f}" for v in self.bbox)
+        return f"{self.path.resolve()}{crop}"
+
+
+CAMERA_COLUMNS = ("camera", "station", "deployment", "locationID", "location")
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """`[x, y, w, h]` as written in metadata.csv (JSON or Python list); None when empty."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        values = [float(v) for v in ast.literal_eval(str(text).strip())]
+    except (ValueError, SyntaxError, TypeError):
+        raise ValueError(f"bbox {text!r} is not [x, y, w, h]") from None
+    if len(values) != 4 or values[2] <= 0 or values[3] <= 0:
+        raise ValueError(f"bbox {text!r} is not [x, y, w, h] with a positive size")
+    return (values[0], values[1], values[2], values[3])
 
 
 def load_metadata(root: str | Path) -> list[Record]:
@@ -32,15 +76,24 @@ def load_metadata(root: str | Path) -> list[Record]:
     missing = {"identity", "path"} - set(rows[0] if rows else {})
     if missing:
         raise ValueError(f"metadata.csv lacks columns {sorted(missing)}")
-    return [
-        Record(
-            image_id=str(row.get("image_id") or row["path"]),
-            identity=str(row["identity"]),
-            path=root / row["path"],
-            split=str(row.get("split") or ""),
+    camera_column = next((c for c in CAMERA_COLUMNS if rows and c in rows[0]), None)
+    records = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            bbox = parse_bbox(row.get("bbox"))
+        except ValueError as error:
+            raise ValueError(f"metadata.csv line {line}: {error}") from None
+        records.append(
+            Record(
+                image_id=str(row.get("image_id") or row["path"]),
+                identity=str(row["identity"]),
+                path=root / row["path"],
+                split=str(row.get("split") or ""),
+                bbox=bbox,
+                camera=str(row.get(camera_column) or "") if camera_column else "",
+            )
         )
-        for row in rows
-    ]
+    return records
 
 
 def load_folders(root: str | Path) -> list[Record]:

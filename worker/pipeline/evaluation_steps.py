@@ -39,7 +39,7 @@ def extract_all(
     feats: dict[str, Features] = {}
     todo = []
     for rec in records:
-        name = hashlib.sha1(str(rec.path.resolve()).encode()).hexdigest() + ".npz"
+        name = hashlib.sha1(rec.view_key.encode()).hexdigest() + ".npz"
         if folder and (folder / name).exists():
             feats[rec.image_id] = Features.from_bytes((folder / name).read_bytes())
         else:
