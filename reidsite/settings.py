@@ -5,6 +5,7 @@ Production deployments set DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL and ALLO
 A malformed value stops start-up with a message naming the variable.
 """
 
+import math
 import os
 from pathlib import Path
 
@@ -44,14 +45,19 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     return number
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float, minimum: float | None = None) -> float:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name} must be a finite number, got {value!r}")
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -207,6 +213,11 @@ REIDSITE_ENABLE_REID = env_bool("REIDSITE_ENABLE_REID", True)
 # needs no Redis. Both queues exist either way.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# Redis hands an unacknowledged (acks_late) task to another worker after this many seconds:
+# a killed worker's task comes back then. It must outlast the longest hard time limit, or a
+# task still running would be handed out twice: the catalogue import's 2 h 5 min
+# (worker/tasks/catalogue.py), plus 5 min; tests/infra checks every task against it.
+REIDSITE_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600 + 600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -218,11 +229,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    # Longer than the longest task, so acks_late tasks are not re-delivered while running.
-    # A crashed worker's unacknowledged tasks return to the queue after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600, minimum=1)
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REIDSITE_VISIBILITY_TIMEOUT}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
