@@ -216,7 +216,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 # Redis hands an unacknowledged (acks_late) task to another worker after this many seconds:
 # a killed worker's task comes back then. It must outlast the longest hard time limit, or a
 # task still running would be handed out twice: the catalogue import's 2 h 5 min
-# (worker/tasks/catalogue.py), plus 5 min; tests/infra checks every task against it.
+# (worker/tasks/catalogue.py), plus 5 min; tests/infra checks every task against it. Stalled
+# work is re-queued sooner by the sweeper (REIDSITE_SWEEP_*, below).
 REIDSITE_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600 + 600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -244,6 +245,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, mi
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ROUTES = {"worker.tasks.reid.*": {"queue": "gpu"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# The sweeper (identification/services/sweeper.py), sent every REIDSITE_SWEEP_INTERVAL_SECONDS
+# by celery beat: a batch whose ingest or matching has made no progress for
+# REIDSITE_SWEEP_STALLED_MINUTES, with no message waiting in its queue, has its work queued
+# again; after REIDSITE_SWEEP_MAX_RETRIES such retries without progress it is given up
+# (failed, with a message). Fractions of a minute are allowed (the fault-injection tests).
+REIDSITE_SWEEP_INTERVAL_SECONDS = env_float("REIDSITE_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+REIDSITE_SWEEP_STALLED_MINUTES = env_float("REIDSITE_SWEEP_STALLED_MINUTES", 10, minimum=0.05)
+REIDSITE_SWEEP_MAX_RETRIES = env_int("REIDSITE_SWEEP_MAX_RETRIES", 3, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stalled-batches": {
+        "task": "worker.tasks.sweeper.sweep_stalled_batches",
+        "schedule": REIDSITE_SWEEP_INTERVAL_SECONDS,
+        # A sweep that waited longer than an interval (a busy cpu worker) is dropped unrun:
+        # the next one is on its way, so sweeps never pile up.
+        "options": {"expires": REIDSITE_SWEEP_INTERVAL_SECONDS},
+    }
+}
 
 # Production hardening; `manage.py check --deploy` passes with DEBUG=0.
 SECURE_HSTS_PRELOAD = False
