@@ -23,4 +23,4 @@ format:
 	.venv/bin/ruff check --fix .
 
 clean-demo:
-	rm -rf var/db.sqlite3* var/media var/broker
+	rm -rf var/db.sqlite3* var/media var/broker var/celerybeat-schedule*

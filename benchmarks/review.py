@@ -46,93 +46,19 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from identification.models import (  # noqa: E402
-    Candidate,
-    Deployment,
-    Individual,
-    Media,
-    Membership,
-    Project,
-    Role,
-    Sighting,
-)
-from tests.factories import bulk_decide  # noqa: E402
+from identification.models import Candidate, Membership, Project, Role, Sighting  # noqa: E402
+from tests.factories import bulk_review_project  # noqa: E402
 
 HX = {"HX-Request": "true"}
-
-
-def _pair(rng: random.Random) -> list[float]:
-    x, y = rng.uniform(0, 1920), rng.uniform(0, 1080)
-    return [x, y, rng.uniform(0, 1920), rng.uniform(0, 1080), rng.random()]
 
 
 def build(n_sightings: int, n_individuals: int, rng: random.Random) -> tuple[Project, object]:
     call_command("migrate", verbosity=0)
     user, _ = get_user_model().objects.get_or_create(username="bench-expert")
-    project = Project.objects.create(name=f"Review bench {time.time():.0f}")
+    name = f"Review bench {time.time():.0f}"
+    project = bulk_review_project(n_sightings, n_individuals, rng, name)
     Membership.objects.create(project=project, user=user, role=Role.EXPERT)
-    deployments = Deployment.objects.bulk_create(
-        [Deployment(project=project, code=f"CAM-{i:02d}") for i in range(20)]
-    )
-    start = timezone.now() - timezone.timedelta(days=365)
-    media = Media.objects.bulk_create(
-        [
-            Media(
-                project=project,
-                deployment=deployments[i % 20],
-                file=f"bench/{i}.jpg",
-                sha256=f"{project.pk:08x}{i:056x}",
-                original_name=f"{i}.jpg",
-                width=1920,
-                height=1080,
-                taken_at=start + timezone.timedelta(minutes=30 * i),
-            )
-            for i in range(n_sightings)
-        ],
-        batch_size=2000,
-    )
-    individuals = Individual.objects.bulk_create(
-        [Individual(project=project, code=f"IND-{i:04d}") for i in range(1, n_individuals + 1)]
-    )
-    confirmed = 3 * n_individuals
-    sightings = Sighting.objects.bulk_create(
-        [
-            Sighting(
-                project=project,
-                media=m,
-                pipeline_status="matched",
-                p_new=None if i < confirmed else rng.random(),
-            )
-            for i, m in enumerate(media)
-        ],
-        batch_size=2000,
-    )
-    # The gallery: three images per individual, confirmed as an expert would have.
-    gallery_images = sightings[:confirmed]
-    bulk_decide(gallery_images, [individuals[i // 3] for i in range(confirmed)], by=user)
-    gallery = {ind.pk: sightings[k * 3] for k, ind in enumerate(individuals)}
-    rows = []
-    for s in sightings[confirmed:]:
-        for rank, ind in enumerate(rng.sample(individuals, 5), start=1):
-            p = rng.random()
-            rows.append(
-                Candidate(
-                    sighting=s,
-                    rank=rank,
-                    individual=ind,
-                    gallery_sighting=gallery[ind.pk],
-                    fused=p,
-                    scores={
-                        "global": {"raw": p, "calibrated": p},
-                        "aliked": {"raw": 30 * p, "calibrated": p},
-                    },
-                    correspondences=[_pair(rng) for _ in range(40)],
-                    model_versions={"global": "bench", "aliked": "bench"},
-                )
-            )
-    Candidate.objects.bulk_create(rows, batch_size=2000)
     return project, user
 
 

@@ -6,6 +6,7 @@ A malformed value stops start-up with a message naming the variable.
 """
 
 import datetime as dt
+import math
 import os
 from pathlib import Path
 
@@ -45,14 +46,19 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     return number
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float, minimum: float | None = None) -> float:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name} must be a finite number, got {value!r}")
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
 
 
 def env_choice(name: str, default: str, choices: set[str]) -> str:
@@ -242,6 +248,12 @@ REIDSITE_ENABLE_REID = env_bool("REIDSITE_ENABLE_REID", True)
 # needs no Redis. Both queues exist either way.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# Redis hands an unacknowledged (acks_late) task to another worker after this many seconds:
+# a killed worker's task comes back then. It must outlast the longest hard time limit, or a
+# task still running would be handed out twice: the catalogue import's 2 h 5 min
+# (worker/tasks/catalogue.py), plus 5 min; tests/infra checks every task against it. Stalled
+# work is re-queued sooner by the sweeper (REIDSITE_SWEEP_*, below).
+REIDSITE_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600 + 600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -253,11 +265,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    # Longer than the longest task, so acks_late tasks are not re-delivered while running.
-    # A crashed worker's unacknowledged tasks return to the queue after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600, minimum=1)
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REIDSITE_VISIBILITY_TIMEOUT}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -272,6 +280,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, mi
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ROUTES = {"worker.tasks.reid.*": {"queue": "gpu"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# The sweeper (identification/services/sweeper.py), sent every REIDSITE_SWEEP_INTERVAL_SECONDS
+# by celery beat: a batch whose ingest or matching has made no progress for
+# REIDSITE_SWEEP_STALLED_MINUTES, with no message waiting in its queue, has its work queued
+# again; after REIDSITE_SWEEP_MAX_RETRIES such retries without progress it is given up
+# (failed, with a message). Fractions of a minute are allowed (the fault-injection tests).
+REIDSITE_SWEEP_INTERVAL_SECONDS = env_float("REIDSITE_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+REIDSITE_SWEEP_STALLED_MINUTES = env_float("REIDSITE_SWEEP_STALLED_MINUTES", 10, minimum=0.05)
+REIDSITE_SWEEP_MAX_RETRIES = env_int("REIDSITE_SWEEP_MAX_RETRIES", 3, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stalled-batches": {
+        "task": "worker.tasks.sweeper.sweep_stalled_batches",
+        "schedule": REIDSITE_SWEEP_INTERVAL_SECONDS,
+        # A sweep that waited longer than an interval (a busy cpu worker) is dropped unrun:
+        # the next one is on its way, so sweeps never pile up.
+        "options": {"expires": REIDSITE_SWEEP_INTERVAL_SECONDS},
+    }
+}
 
 # Production hardening; `manage.py check --deploy` passes with DEBUG=0.
 SECURE_HSTS_PRELOAD = False

@@ -37,10 +37,25 @@ start() {
     || { cat "$dir/initdb.log" >&2; exit 1; }
   "${run[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w \
     -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >&2
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
+  # Redis persists as in production (docker-compose.yml: the append-only file), fsyncing every
+  # write so that a test which kills and restarts it (`redis-server $dir/redis.conf`) finds
+  # every queued task again. No RDB snapshots.
+  mkdir -p "$dir/redis"
+  cat >"$dir/redis.conf" <<CONF
+port $redis_port
+bind 127.0.0.1
+dir $dir/redis
+appendonly yes
+appendfsync always
+save ""
+daemonize yes
+pidfile $dir/redis.pid
+logfile $dir/redis.log
+CONF
+  redis-server "$dir/redis.conf" >&2
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   echo "export REIDSITE_SERVICES_DIR=$dir"
+  echo "export REIDSITE_REDIS_CONF=$dir/redis.conf"
   echo "export DATABASE_URL=postgres://reidsite@127.0.0.1:$pg_port/reidsite"
   echo "export REDIS_URL=redis://127.0.0.1:$redis_port/0"
   echo "export CELERY_BROKER_URL=redis://127.0.0.1:$redis_port/0"

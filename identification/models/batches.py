@@ -36,6 +36,10 @@ class Batch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the sweeper (services/sweeper.py) when it queued the batch's work again because
+    # it made no progress; the count is of retries since the batch last made progress.
+    stall_retries = models.PositiveSmallIntegerField(default=0)
+    stall_retried_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -313,12 +313,40 @@ def finish_if_done(batch_id: int) -> bool:
     )
     if not won:
         return False
-    batch = Batch.objects.select_related("project").get(pk=batch_id)
+    _after_ingest(Batch.objects.select_related("project").get(pk=batch_id))
+    return True
+
+
+STALLED_REASON = "stalled"
+STALLED_ITEM_MESSAGE = "Not processed: the batch stalled and was given up. Upload it again."
+ACTIVE_STATUSES = (Batch.Status.QUEUED, Batch.Status.EXPANDING, Batch.Status.PROCESSING)
+
+
+def give_up(batch_id: int, message: str) -> bool:
+    """Fail an ingest that made no progress however often it was re-queued (the sweeper's last
+    resort): its pending items are skipped with reason "stalled", and the images it did store
+    go on to events and re-identification as in a finished batch. Only one caller wins."""
+    now = timezone.now()
+    won = Batch.objects.filter(pk=batch_id, status__in=ACTIVE_STATUSES).update(
+        status=Batch.Status.FAILED, finished_at=now, message=message
+    )
+    if not won:
+        return False
+    BatchItem.objects.filter(batch_id=batch_id, status=BatchItem.Status.PENDING).update(
+        status=BatchItem.Status.SKIPPED, reason=STALLED_REASON, message=STALLED_ITEM_MESSAGE,
+        processed_at=now,
+    )  # fmt: skip
+    _after_ingest(Batch.objects.select_related("project").get(pk=batch_id))
+    return True
+
+
+def _after_ingest(batch: Batch) -> None:
+    """Every item is recorded: group the stored images into events, drop the staged copies,
+    and hand the sightings to re-identification."""
     for deployment in Deployment.objects.filter(media__batch=batch).distinct():
         regroup_events(deployment)
     _clean_staging(batch)
     reid_hooks.batch_ingested(batch.pk)
-    return True
 
 
 def _clean_staging(batch: Batch) -> None:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..models import Batch, Deployment, Media, Project, Sighting
@@ -224,8 +225,14 @@ def store_image(
             media.save()
             Sighting.objects.create(project=project, media=media)
     except IntegrityError:
-        # Another worker stored the same image a moment ago (a re-delivered task).
-        return Media.objects.get(project=project, sha256=digest), False
+        # Another worker stored the same image a moment ago (a re-delivered task, or a chunk
+        # re-queued while it was still running). Its Media stands; a copy of the files that
+        # this call wrote under another name than the winner's is dropped.
+        winner = Media.objects.get(project=project, sha256=digest)
+        for ours, theirs in ((media.file, winner.file), (media.thumbnail, winner.thumbnail)):
+            if ours.name != theirs.name:
+                default_storage.delete(ours.name)
+        return winner, False
     return media, True
 
 
@@ -254,19 +261,39 @@ def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
+# A shorter file written to this recently may be another worker's write in progress (the
+# same image stored by two copies of a task at once): it is left alone. Well below the
+# sweeper's stall interval, after which a killed worker's work is re-run.
+WRITE_IN_PROGRESS_SECONDS = 60
+
+
 def _save_once(name: str, fileobj: BinaryIO, size: int) -> str:
     """Content-addressed: a file of that name and size already holds these bytes.
 
-    A worker killed while writing leaves a shorter file behind; the re-run replaces it.
+    A worker killed while writing leaves a shorter file behind; the re-run replaces it. A
+    shorter file still being written is another worker's: this copy is saved under a free
+    name instead (and dropped by store_image if the other worker's Media wins).
     """
-    if default_storage.exists(name):
-        if default_storage.size(name) == size:
-            return name
-        default_storage.delete(name)
+    try:
+        if default_storage.exists(name):
+            if default_storage.size(name) == size:
+                return name
+            if not _being_written(name):
+                default_storage.delete(name)
+    except FileNotFoundError:
+        pass  # gone in between: replaced by its writer
     fileobj.seek(0)
     saved = default_storage.save(name, File(fileobj, name=name))
     fileobj.seek(0)
     return saved
+
+
+def _being_written(name: str) -> bool:
+    try:
+        age = timezone.now() - default_storage.get_modified_time(name)
+    except (OSError, NotImplementedError):
+        return False
+    return age.total_seconds() < WRITE_IN_PROGRESS_SECONDS
 
 
 def stage_upload(batch: Batch, seq: int, uploaded) -> str:

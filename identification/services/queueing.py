@@ -23,3 +23,16 @@ def send_on_commit(task_name: str, *args) -> None:
         getattr(importlib.import_module(module), name).delay_on_commit(*args)
     else:
         transaction.on_commit(lambda: app.send_task(task_name, args=list(args)))
+
+
+def waiting_messages(task_name: str) -> int:
+    """How many messages wait, not yet handed to a worker, in the queue `task_name` is routed
+    to (0 in eager mode, which has no queue). Tasks a worker holds unacknowledged, running or
+    lost with a dead worker, are not counted."""
+    from reidsite.celery import app
+
+    if app.conf.task_always_eager:
+        return 0
+    queue = app.amqp.router.route({}, task_name)["queue"].name
+    with app.connection_for_read() as connection:
+        return connection.default_channel.queue_declare(queue=queue).message_count

@@ -120,11 +120,13 @@ def progress(batch: Batch) -> dict:
         "eta_seconds": eta,
         "reason_counts": list(reason_counts),
         "reid": reid,
-        # Keep polling while the workers still match this batch's sightings.
+        # Keep polling while the workers still match this batch's sightings (also those of
+        # an ingest the sweeper gave up: the images it stored are matched all the same).
         "polling": not batch.is_finished
         or (
             settings.REIDSITE_ENABLE_REID
-            and batch.status == Batch.Status.DONE
+            and batch.finished_at is not None
             and reid["matched"] + reid["failed"] < reid["sightings"]
         ),
+        "max_retries": settings.REIDSITE_SWEEP_MAX_RETRIES,
     }

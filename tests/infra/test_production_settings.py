@@ -49,6 +49,10 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("DEBUG", "maybe", "DEBUG must be a boolean"),
         ("REIDSITE_THUMBNAIL_SIZE", "big", "REIDSITE_THUMBNAIL_SIZE must be an integer"),
         ("REIDSITE_MAX_IMAGE_BYTES", "0", "REIDSITE_MAX_IMAGE_BYTES must be at least 1"),
+        ("REIDSITE_SWEEP_STALLED_MINUTES", "soon", "REIDSITE_SWEEP_STALLED_MINUTES must be a"),
+        ("REIDSITE_SWEEP_STALLED_MINUTES", "nan", "must be a finite number"),
+        ("REIDSITE_SWEEP_INTERVAL_SECONDS", "0", "REIDSITE_SWEEP_INTERVAL_SECONDS must be at"),
+        ("REIDSITE_SWEEP_MAX_RETRIES", "0", "REIDSITE_SWEEP_MAX_RETRIES must be at least 1"),
     ],
 )
 def test_malformed_setting_names_the_variable(name, value, message):

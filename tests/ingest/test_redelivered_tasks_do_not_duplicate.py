@@ -1,6 +1,8 @@
 """acks_late re-delivers a task whose worker died; running it again must change nothing."""
 
 import hashlib
+import os
+import time
 
 import pytest
 
@@ -122,6 +124,8 @@ def test_a_file_half_written_by_a_killed_worker_is_replaced_on_rerun(project, ra
     digest = hashlib.sha256(data).hexdigest()
     name = media_upload_to(Media(project=project, sha256=digest), item.original_name)
     default_storage.save(name, ContentFile(data[:100]))
+    an_hour_ago = time.time() - 3600  # a killed worker's file; one written now may be live
+    os.utime(default_storage.path(name), (an_hour_ago, an_hour_ago))
 
     ingest_tasks.process_items(batch.pk, [item.pk])
 

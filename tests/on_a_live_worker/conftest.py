@@ -7,6 +7,7 @@ reason elsewhere. They use `transactional_db` so the worker sees committed rows.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,15 +37,17 @@ class WorkerProcess:
         self.queues, self.env, self.log = queues, env, log
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> WorkerProcess:
-        command = [
+    def command(self) -> list[str]:
+        return [
             sys.executable, "-m", "celery", "-A", "reidsite", "worker",
             "--queues", self.queues, "--pool", "solo", "--loglevel", "INFO",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "-n", f"test-{self.queues}-{time.monotonic_ns()}@%h",
         ]  # fmt: skip
+
+    def start(self) -> WorkerProcess:
         self.process = subprocess.Popen(
-            command,
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("ab"),
@@ -71,6 +74,22 @@ class WorkerProcess:
         return self.log.read_text(errors="replace")[-4000:]
 
 
+class BeatProcess(WorkerProcess):
+    """celery beat, as the compose file's `beat` service runs it (it sends the sweeps)."""
+
+    def command(self) -> list[str]:
+        schedule = self.log.with_suffix(".schedule")
+        return [
+            sys.executable, "-m", "celery", "-A", "reidsite", "beat",
+            "--loglevel", "INFO", "--schedule", str(schedule),
+        ]  # fmt: skip
+
+
+# The sweeper made quick for a test: a batch without progress for 6 s is re-queued; beat sends
+# a sweep every 2 s. The worker reads the first, beat the second: give both to both.
+QUICK_SWEEPER = {"REIDSITE_SWEEP_STALLED_MINUTES": "0.1", "REIDSITE_SWEEP_INTERVAL_SECONDS": "2"}
+
+
 @pytest.fixture
 def broker_url() -> str:
     url = settings.CELERY_BROKER_URL
@@ -88,7 +107,8 @@ def start_worker(
     celery_app.control.purge()  # no task left over from an earlier test
     connection.close()  # do not share the test's connection state with the child
 
-    def start(queues: str = "cpu,gpu", **extra_env: str) -> WorkerProcess:
+    def start(queues: str = "cpu,gpu", *, beat: bool = False, **extra_env: str) -> WorkerProcess:
+        """With beat=True, celery beat instead (in its own process, as in production)."""
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
@@ -98,13 +118,54 @@ def start_worker(
             "PYTHONUNBUFFERED": "1",
             **extra_env,
         }
-        worker = WorkerProcess(queues, env, tmp_path / f"worker-{len(started)}.log").start()
+        kind = BeatProcess if beat else WorkerProcess
+        name = f"{'beat' if beat else 'worker'}-{len(started)}.log"
+        worker = kind(queues, env, tmp_path / name).start()
         started.append(worker)
         return worker
 
     yield start
     for worker in started:
         worker.stop()
+
+
+class RedisServer:
+    """The test run's Redis (scripts/services.sh): killed and started again from its config,
+    with its append-only file, or without it, as a Redis without persistence comes back."""
+
+    def __init__(self, config: Path):
+        self.config = config
+        lines = dict(line.split(" ", 1) for line in config.read_text().splitlines() if line)
+        self.port, self.data = lines["port"], Path(lines["dir"])
+        self.pidfile = Path(lines["pidfile"])
+
+    def ping(self) -> bool:
+        probe = ["redis-cli", "-p", self.port, "ping"]
+        return subprocess.run(probe, capture_output=True, text=True).stdout.strip() == "PONG"
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill: no shutdown save."""
+        pid = int(self.pidfile.read_text())
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not Path(f"/proc/{pid}").exists(), 10, "Redis to die")
+
+    def start(self, *, keep_data: bool = True) -> None:
+        if not keep_data:
+            shutil.rmtree(self.data)
+            self.data.mkdir()
+        subprocess.run(["redis-server", str(self.config)], check=True, capture_output=True)
+        wait_for(self.ping, 20, "Redis to answer again")
+
+
+@pytest.fixture
+def redis_server(broker_url) -> Iterator[RedisServer]:
+    config = os.environ.get("REIDSITE_REDIS_CONF")
+    if not config:
+        pytest.skip("needs the Redis that scripts/services.sh starts (REIDSITE_REDIS_CONF)")
+    server = RedisServer(Path(config))
+    yield server
+    if not server.ping():  # whatever the test did, the next one gets a Redis
+        server.start()
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str, worker=None) -> None:

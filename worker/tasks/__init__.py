@@ -8,4 +8,5 @@ from . import (
     catalogue,  # noqa: E402, F401
     ingest,  # noqa: E402, F401
     reid,  # noqa: E402, F401
+    sweeper,  # noqa: E402, F401
 )
