@@ -29,8 +29,11 @@ def process_batch(batch_id: int) -> None:
         return
     project = batch.project
     config = store.project_config(project)
+    # Pending ones only: the matcher never matches a decided sighting, so one decided before
+    # it was matched would stay in this list and the task would re-queue itself for ever
+    # (a decided sighting that joins the gallery gets its features from update_gallery).
     todo = list(
-        Sighting.objects.filter(media__batch=batch)
+        Sighting.objects.filter(media__batch=batch, status=Sighting.Status.PENDING)
         .exclude(
             pipeline_status__in=[Sighting.PipelineStatus.MATCHED, Sighting.PipelineStatus.FAILED]
         )
