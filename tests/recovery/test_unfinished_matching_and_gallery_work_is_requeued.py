@@ -8,7 +8,7 @@ from django.utils import timezone
 from identification.models import Batch, Sighting, SightingFeatures
 from identification.services import reid_hooks
 from reidsite.celery import app as celery_app
-from tests.review.factories import add_individual, add_sighting
+from tests.factories import add_individual, add_sighting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
