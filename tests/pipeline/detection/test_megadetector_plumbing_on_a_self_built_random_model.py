@@ -6,11 +6,16 @@ only: loading through the package, inference on a frame, categories and relative
 """
 
 import pytest
+from PIL import Image
 
 from identification.services.synthetic import camera_burst
 from worker.pipeline.detection import CATEGORIES, get_detector
 
-yolo = pytest.importorskip("yolov5.models.yolo", reason="the detector packages (scripts/venv.sh)")
+_open = Image.open  # yolov5 imports ultralytics, which patches Image.open process-wide
+try:
+    yolo = pytest.importorskip("yolov5.models.yolo", reason="the detector packages (venv.sh)")
+finally:
+    Image.open = _open
 
 
 @pytest.fixture(scope="module")

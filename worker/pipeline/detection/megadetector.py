@@ -20,6 +20,18 @@ from worker.pipeline.detection.base import CATEGORIES, Detection
 KEEP_ABOVE = 0.01
 
 
+def import_without_patches():  # noqa: ANN201 - the package's own function
+    """The package's `load_detector`, imported without ultralytics' process-wide patch of
+    `PIL.Image.open` (on an unreadable file it tries to install pi-heif, so every later
+    "not an image" in the process became "No module named 'pi_heif'")."""
+    original = Image.open
+    try:
+        from megadetector.detection.run_detector import load_detector
+    finally:
+        Image.open = original
+    return load_detector
+
+
 class MegaDetector:
     name = "megadetector"
 
@@ -33,8 +45,7 @@ class MegaDetector:
                 f"MegaDetector weights not found at {path}: download them once (see "
                 "docs/detection.md) and point REIDSITE_DETECTOR_WEIGHTS at the file"
             )
-        from megadetector.detection.run_detector import load_detector
-
+        load_detector = import_without_patches()
         self._model = load_detector(str(path), force_cpu=force_cpu)
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()[:8]
