@@ -54,13 +54,12 @@ from identification.models import (  # noqa: E402
     Candidate,
     Deployment,
     Individual,
-    Media,
     Membership,
     Project,
     Role,
     Sighting,
 )
-from tests.factories import bulk_decide  # noqa: E402
+from tests.factories import bulk_decide, bulk_media  # noqa: E402
 
 VERSIONS = {"global": "bench-global", "aliked": "bench-aliked"}
 
@@ -87,22 +86,7 @@ def build(n: int, n_individuals: int, rng: random.Random) -> Project:
         for i in range(1, n_individuals + 1)
     )
     step = timezone.timedelta(seconds=300 * 86400 // max(n, 1))
-    media = Media.objects.bulk_create(
-        (
-            Media(
-                project=project,
-                deployment=deployments[i % 20],
-                file=f"bench/{i}.jpg",
-                sha256=f"{project.pk:08x}{i:056x}",
-                original_name=f"DCIM/IMG_{i:06d}.JPG",
-                width=1920,
-                height=1080,
-                taken_at=start + step * i,
-            )  # fmt: skip
-            for i in range(n)
-        ),
-        batch_size=2000,
-    )
+    media = bulk_media(project, deployments, n, start, step, "DCIM/IMG_{i:06d}.JPG")
     kinds = ["confirmed", "confirmed", "pending", "other"]
     sightings, chosen, statuses = [], [], []
     for i, m in enumerate(media):
