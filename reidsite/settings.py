@@ -241,6 +241,13 @@ if REIDSITE_GLOBAL_CHECKPOINT and not REIDSITE_GLOBAL_MODEL:
     raise ImproperlyConfigured(
         "REIDSITE_GLOBAL_CHECKPOINT needs REIDSITE_GLOBAL_MODEL (its architecture)"
     )
+# MegaDetector weights (e.g. md_v5a.0.0.pt, docs/detection.md), a local file: projects on
+# "auto" detect with it when set, with motion between burst frames when not.
+REIDSITE_DETECTOR_WEIGHTS = env_str("REIDSITE_DETECTOR_WEIGHTS")
+if REIDSITE_DETECTOR_WEIGHTS and not Path(REIDSITE_DETECTOR_WEIGHTS).is_file():
+    raise ImproperlyConfigured(
+        f"REIDSITE_DETECTOR_WEIGHTS must be an existing file, got {REIDSITE_DETECTOR_WEIGHTS!r}"
+    )
 # Skip the re-ID stage after ingest (useful for ingest benchmarks and light demo hosts).
 REIDSITE_ENABLE_REID = env_bool("REIDSITE_ENABLE_REID", True)
 
@@ -278,7 +285,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
-CELERY_TASK_ROUTES = {"worker.tasks.reid.*": {"queue": "gpu"}}
+CELERY_TASK_ROUTES = {
+    "worker.tasks.reid.*": {"queue": "gpu"},
+    "worker.tasks.detection.*": {"queue": "gpu"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The sweeper (identification/services/sweeper.py), sent every REIDSITE_SWEEP_INTERVAL_SECONDS

@@ -372,3 +372,45 @@ def bulk_review_project(
 def trail():
     """The decisions the test's own users recorded, without the curator's gallery ones."""
     return Decision.objects.exclude(user__username__startswith="curator-")
+
+
+def camera_batch(
+    project: Project,
+    frames: Sequence,
+    *,
+    deployment: Deployment | None = None,
+    names: Sequence[str] | None = None,
+    start: dt.datetime | None = None,
+    seconds_apart: int = 2,
+):
+    """A finished upload of camera-trap frames (PIL images) as the ingest stores them: each a
+    Media waiting for detection with its provisional whole-frame sighting, EXIF times
+    `seconds_apart`, grouped into events. Detection is not run (worker.tasks.detection)."""
+    import io
+
+    from PIL import Image
+
+    from identification.models import Batch
+    from identification.services.events import regroup_events
+    from identification.services.ingest import store_image
+    from tests.images import exif_bytes
+
+    batch = Batch.objects.create(
+        project=project, deployment=deployment, kind=Batch.Kind.FILES, status=Batch.Status.DONE
+    )
+    start = start or dt.datetime(2024, 5, 1, 6, 30, 10)
+    media = []
+    for k, frame in enumerate(frames):
+        out = io.BytesIO()
+        image = frame if isinstance(frame, Image.Image) else Image.open(io.BytesIO(frame))
+        taken = start + dt.timedelta(seconds=k * seconds_apart)
+        image.convert("RGB").save(out, "JPEG", quality=92, exif=exif_bytes(taken))
+        name = names[k] if names else f"DCIM/100RECNX/RCNX{k + 1:04d}.JPG"
+        m, _ = store_image(
+            project, io.BytesIO(out.getvalue()), name, deployment=deployment, batch=batch,
+            detect=True,
+        )  # fmt: skip
+        media.append(m)
+    if deployment is not None:
+        regroup_events(deployment)
+    return batch, [Media.objects.get(pk=m.pk) for m in media]

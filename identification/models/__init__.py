@@ -3,7 +3,7 @@
 from .batches import Batch, BatchItem
 from .decisions import Decision
 from .individuals import Individual
-from .media import Event, Media
+from .media import DetectedObject, Event, Media
 from .projects import Deployment, Membership, Project, Role
 from .sightings import Candidate, Sighting, SightingFeatures
 
@@ -12,6 +12,7 @@ __all__ = [
     "BatchItem",
     "Candidate",
     "Decision",
+    "DetectedObject",
     "Deployment",
     "Event",
     "Individual",

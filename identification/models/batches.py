@@ -40,6 +40,10 @@ class Batch(models.Model):
     # it made no progress; the count is of retries since the batch last made progress.
     stall_retries = models.PositiveSmallIntegerField(default=0)
     stall_retried_at = models.DateTimeField(null=True, blank=True)
+    # A MegaDetector batch-output JSON uploaded with the batch (or later, onto it), applied by
+    # the detection stage; what it matched and did not, for the batch page.
+    detections_file = models.FileField(upload_to="uploads/detections/", max_length=300, blank=True)
+    detections_report = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,6 +22,15 @@ def role_at_least(role: str, minimum: str) -> bool:
     return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
 
 
+DETECTORS = [
+    ("auto", "Automatic (MegaDetector if installed, else motion)"),
+    ("megadetector", "MegaDetector (local weights file)"),
+    ("motion", "Motion between the frames of a burst (no weights)"),
+    ("import", "Imported MegaDetector JSON only (frames wait for a file)"),
+    ("none", "None: whole frames, data strips removed"),
+]
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_user(self, user) -> "ProjectQuerySet":
         if not user.is_authenticated:
@@ -70,6 +79,19 @@ class Project(models.Model):
         default=True,
         help_text="Tune the threshold from the experts' decisions at each calibration refit. "
         "Off: the threshold stays as set here.",
+    )
+    # What finds the animals in whole frames before matching (worker.pipeline.detection).
+    detector = models.CharField(
+        max_length=20,
+        choices=DETECTORS,
+        default="auto",
+        help_text="Finds the animals in each frame. Auto: MegaDetector when its weights are "
+        "installed (REIDSITE_DETECTOR_WEIGHTS), else motion.",
+    )
+    detection_threshold = models.FloatField(
+        default=0.2,
+        help_text="Detections at or above this confidence become sightings (MegaDetector's "
+        "usual value is 0.2); a frame with none is blank.",
     )
     # Per-project overrides of the pipeline configuration (worker.pipeline.config keys).
     reid_config = models.JSONField(default=dict, blank=True)
@@ -154,6 +176,9 @@ class Deployment(models.Model):
     habitat = models.CharField(max_length=200, blank=True)
     bait_use = models.BooleanField(null=True, blank=True)
     comments = models.TextField(blank=True)
+    # The bars the camera burns into its frames, found from its frames by the detection
+    # stage (worker.pipeline.detection.datastrip): {"top": 0.02, "bottom": 0.02, "frames": 8}.
+    data_strips = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -33,6 +33,8 @@ class Sighting(models.Model):
     bbox_y = models.FloatField(null=True, blank=True)
     bbox_width = models.FloatField(null=True, blank=True)
     bbox_height = models.FloatField(null=True, blank=True)
+    # The detector's confidence in the box; None for a whole frame or a box an expert drew.
+    detection_conf = models.FloatField(null=True, blank=True)
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.UNKNOWN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The current identity, derived from the decision trail and kept here for queries.

@@ -228,7 +228,7 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
         with _open_item(item, archive) as fileobj:
             media, created = store_image(
                 batch.project, fileobj, item.original_name,
-                deployment=batch.deployment, batch=batch,
+                deployment=batch.deployment, batch=batch, detect=True,
             )  # fmt: skip
         if created:
             status = BatchItem.Status.ACCEPTED

@@ -154,6 +154,7 @@ def store_image(
     deployment: Deployment | None = None,
     batch: Batch | None = None,
     default_tz: str | None = None,
+    detect: bool = False,
 ) -> tuple[Media, bool]:
     """Store one image in the project and return (media, created).
 
@@ -165,6 +166,9 @@ def store_image(
       events (call `events.regroup_events(deployment)` once after storing many images).
     - `batch`: the Batch it arrived with, if any.
     - `default_tz`: IANA zone for EXIF times without an offset; the project's by default.
+    - `detect`: a camera-trap frame, waiting for the detection stage (worker.tasks.detection)
+      to find its animals; hidden from review until then. Off for catalogue images (crops of
+      known animals).
 
     Creates the Media (content-addressed file and ~480 px JPEG thumbnail in default_storage,
     sha256, size, EXIF time/GPS/camera, raw EXIF as JSON) and one whole-frame Sighting with
@@ -213,6 +217,7 @@ def store_image(
         camera_make=exif.make[:100],
         camera_model=exif.model[:100],
         exif=exif.raw,
+        detection_status=Media.Detection.PENDING if detect else Media.Detection.SKIPPED,
     )
     stored_as = f"image{FORMAT_SUFFIXES[image.format]}"
     media.file.name = _save_once(media_upload_to(media, stored_as), fileobj, size)

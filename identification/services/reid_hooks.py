@@ -17,13 +17,22 @@ from django.conf import settings
 
 from .queueing import send_on_commit
 
+DETECT_BATCH_TASK = "worker.tasks.detection.detect_batch"
 PROCESS_BATCH_TASK = "worker.tasks.reid.process_batch"
 UPDATE_GALLERY_TASK = "worker.tasks.reid.update_gallery"
 COUNT_DECISION_TASK = "worker.tasks.bookkeeping.count_decision"
 
 
 def batch_ingested(batch_id: int) -> None:
-    """A batch's images are stored: extract features of its sightings, then match them."""
+    """A batch's images are stored: find the animals in its frames; the detection task then
+    queues feature extraction and matching of the sightings it made."""
+    if settings.REIDSITE_ENABLE_REID:
+        send_on_commit(DETECT_BATCH_TASK, batch_id)
+
+
+def boxes_changed(batch_id: int) -> None:
+    """Sightings of a batch got new boxes (imported detections, an expert's edit): extract and
+    match those that lack current features."""
     if settings.REIDSITE_ENABLE_REID:
         send_on_commit(PROCESS_BATCH_TASK, batch_id)
 

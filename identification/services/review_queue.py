@@ -70,8 +70,11 @@ class QueueFilters:
 
 
 def scope(project: Project, filters: QueueFilters) -> QuerySet[Sighting]:
-    """The project's sightings under every filter but status."""
-    qs = Sighting.objects.filter(project=project)
+    """The project's sightings under every filter but status; frames still waiting for
+    detection have no reviewable sightings yet (a blank frame would be one)."""
+    qs = Sighting.objects.filter(project=project).exclude(
+        media__detection_status=Media.Detection.PENDING
+    )
     if filters.batch:
         qs = qs.filter(media__batch_id=filters.batch)
     if filters.deployment:

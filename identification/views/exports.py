@@ -85,5 +85,12 @@ def export_capture_history(request: HttpRequest, slug: str) -> HttpResponse:
 def export_camtrapdp(request: HttpRequest, slug: str) -> HttpResponse:
     # Imported here: the Camtrap DP module is its own piece of work, and only this view needs it.
     from ..services.exports.camtrapdp import stream_camtrapdp
+    from ..services.exports.frame_observations import filtered_frames
 
-    return _filtered_download(request, slug, stream_camtrapdp, "application/zip", "camtrapdp.zip")
+    def stream(project, sightings, base_url: str):
+        frames = filtered_frames(
+            project, SightingFilterForm(request.GET, project=project).filters()
+        )
+        return stream_camtrapdp(project, sightings, frames=frames, base_url=base_url)
+
+    return _filtered_download(request, slug, stream, "application/zip", "camtrapdp.zip")

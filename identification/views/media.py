@@ -1,12 +1,14 @@
 import posixpath
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from ..models import Media
-from .access import get_project_for_user
+from ..models import Media, Role
+from ..services import detections, privacy
+from .access import get_project_for_user, has_role
 
 
 @login_required
@@ -34,10 +36,13 @@ SIGNED_URL_SECONDS = 300
 
 def _serve(request, slug, pk, field: str):
     project = get_project_for_user(request, slug)
-    media = get_object_or_404(Media, project=project, pk=pk)
+    media = get_object_or_404(Media.objects.select_related("project"), project=project, pk=pk)
     stored = getattr(media, field) or media.file
     if not stored:
         raise Http404("No file")
+    persons = [] if has_role(project, Role.ADMIN) else detections.persons_in(media)
+    if persons:
+        return _serve_blurred(media, field, persons)
     if not _is_local(stored.storage):
         # S3 and friends: a short-lived signed URL instead of streaming through the web process.
         return HttpResponseRedirect(_signed_url(stored.storage, stored.name))
@@ -51,8 +56,31 @@ def _serve(request, slug, pk, field: str):
         content_type=media.mime_type if is_file else "image/jpeg",
         filename=_download_name(media) if is_file else "",
     )
-    # Content-addressed: the bytes behind a URL never change.
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    # Content-addressed: the bytes behind a URL never change, unless detection has yet to
+    # find the people a non-admin must not see.
+    if media.detection_status == Media.Detection.PENDING:
+        response["Cache-Control"] = "private, no-cache"
+    else:
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+def _serve_blurred(media: Media, field: str, persons) -> HttpResponse:
+    """People are blurred for non-admins (services.privacy); never the original bytes."""
+    try:
+        name = privacy.blurred_copy(media, field, persons)
+    except FileNotFoundError:
+        raise Http404("The stored file is missing") from None
+    if not _is_local(default_storage):
+        return HttpResponseRedirect(_signed_url(default_storage, name))
+    stem = posixpath.splitext(posixpath.basename(media.original_name))[0]
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        content_type="image/jpeg",
+        filename=f"{stem}-blurred.jpg" if field == "file" else "",
+    )
+    # Not immutable: an admin may correct the detection, and the blur with it.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

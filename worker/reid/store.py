@@ -19,6 +19,7 @@ from identification.services import pipeline_results
 from identification.services.pipeline_results import RankedCandidate
 from worker.pipeline.calibration import IsotonicCalibration, default_calibrations
 from worker.pipeline.config import PipelineConfig
+from worker.pipeline.detection.datastrip import Strips
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore
 from worker.pipeline.gallery import Gallery
@@ -57,10 +58,17 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
     with sighting.media.file.open("rb") as handle:
         image = Image.open(handle)
         image = ImageOps.exif_transpose(image).convert("RGB")
-    box = sighting.crop_box(image.width, image.height)
-    if box is None:
+    box = sighting.crop_box(image.width, image.height) or (0, 0, image.width, image.height)
+    # Crops stop at the camera's data strips: no keypoint on its clock or logo.
+    first, last = Strips(sighting.media.strip_top, sighting.media.strip_bottom).pixel_rows(
+        image.height
+    )
+    left, top, right, bottom = box[0], max(box[1], first), box[2], min(box[3], last)
+    if bottom <= top:
+        left, top, right, bottom = box
+    if (left, top, right, bottom) == (0, 0, image.width, image.height):
         return image, (0, 0)
-    return image.crop(box), (box[0], box[1])
+    return image.crop((left, top, right, bottom)), (left, top)
 
 
 def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int]:
@@ -162,8 +170,12 @@ def query_offset(sighting: Sighting) -> tuple[int, int]:
 
 
 def _offset_of(sighting: Sighting) -> tuple[int, int]:
-    box = sighting.crop_box(sighting.media.width, sighting.media.height)
-    return (box[0], box[1]) if box else (0, 0)
+    """Where load_crop's crop starts: the box, cut at the top data strip."""
+    media = sighting.media
+    box = sighting.crop_box(media.width, media.height) or (0, 0, media.width, media.height)
+    first, last = Strips(media.strip_top, media.strip_bottom).pixel_rows(media.height)
+    top = max(box[1], first)
+    return (box[0], top) if top < min(box[3], last) else (box[0], box[1])
 
 
 def store_candidates(

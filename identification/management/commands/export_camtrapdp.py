@@ -8,6 +8,7 @@ from django.http import QueryDict
 from identification.forms.exports import SightingFilterForm, form_errors
 from identification.services.exports.camtrapdp import stream_camtrapdp
 from identification.services.exports.filters import filtered_sightings
+from identification.services.exports.frame_observations import filtered_frames
 
 from ._exports import project_by_slug, write
 from .export_sightings import Command as SightingsCommand
@@ -36,6 +37,7 @@ class Command(SightingsCommand):
         chunks = stream_camtrapdp(
             project,
             filtered_sightings(project, form.filters()),
+            frames=filtered_frames(project, form.filters()),
             base_url=base_url,
             include_media=with_media,
         )

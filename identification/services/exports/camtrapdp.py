@@ -25,16 +25,18 @@ import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from django.core.files.storage import default_storage
-from django.db.models import F, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from ...models import Candidate, Decision, Deployment, Media, Project, Sighting
 from .filters import project_zone
+from .frame_observations import frame_rows
 
 VERSION = "1.0.2"
 BASE = f"https://raw.githubusercontent.com/tdwg/camtrap-dp/{VERSION}"
@@ -88,6 +90,7 @@ def stream_camtrapdp(
     project: Project,
     sightings: QuerySet[Sighting],
     *,
+    frames: QuerySet[Media] | None = None,
     base_url: str = "",
     include_media: bool = False,
 ) -> Iterator[bytes]:
@@ -98,12 +101,18 @@ def stream_camtrapdp(
       relative to the site root ("p/<slug>/media/<pk>/image/").
     - `include_media`: also put the image files in the zip under media/; filePath then
       points at them.
+    - `frames`: frames with blank / human / vehicle observations (frame_observations).
     """
     exportable = sightings.filter(
         project=project, media__deployment__isnull=False, media__taken_at__isnull=False
     )
     left_out = sightings.filter(project=project).count() - exportable.count()
-    media = Media.objects.filter(pk__in=exportable.values("media_id"))
+    frames = (frames if frames is not None else Media.objects.none()).filter(
+        project=project, deployment__isnull=False, taken_at__isnull=False
+    )
+    media = Media.objects.filter(
+        Q(pk__in=exportable.values("media_id")) | Q(pk__in=frames.values("pk"))
+    )
     deployments = _deployments(project, media)
     tz = project_zone(project)
     pipe = _Pipe()
@@ -114,7 +123,14 @@ def stream_camtrapdp(
         tables = (
             ("deployments.csv", DEPLOYMENT_FIELDS, (_deployment_row(d, tz) for d in deployments)),
             ("media.csv", MEDIA_FIELDS, _media_rows(project, media, tz, base_url, include_media)),
-            ("observations.csv", OBSERVATION_FIELDS, _observation_rows(project, exportable, tz)),
+            (
+                "observations.csv",
+                OBSERVATION_FIELDS,
+                chain(
+                    _observation_rows(project, exportable, tz),
+                    frame_rows(project, frames, tz, iso, _number),
+                ),
+            ),
         )
         for name, fields, rows in tables:
             yield from _write_csv(archive, pipe, name, fields, rows)

@@ -45,6 +45,8 @@ class Strips:
     def clip(self, bbox: Sequence[float]) -> tuple[float, float, float, float] | None:
         """A relative box cut so it stops at the strips; None when nothing of it is scene."""
         x, y, w, h = bbox
+        if y >= self.top and y + h <= 1.0 - self.bottom:
+            return (x, y, w, h)  # as given: no rounding error on a box that is not cut
         y0, y1 = max(y, self.top), min(y + h, 1.0 - self.bottom)
         if y1 <= y0:
             return None

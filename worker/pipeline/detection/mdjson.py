@@ -73,6 +73,8 @@ def parse(raw: bytes | str) -> DetectionFile:
                 conf, bbox = float(det["conf"]), [float(v) for v in det["bbox"]]
                 if len(bbox) != 4:
                     raise ValueError("bbox needs four numbers")
+                if not 0 <= conf <= 1:
+                    raise ValueError(f"conf {conf} is not between 0 and 1")
                 if category not in categories:
                     result.problems.append(f"{name}: detection {k} has unknown category {category}")
                     continue

@@ -1,0 +1,8 @@
+import pytest
+
+from identification.models import Deployment
+
+
+@pytest.fixture
+def deployment(project):
+    return Deployment.objects.create(project=project, code="CAM-01", name="River bend")

@@ -1,0 +1,188 @@
+"""The Django side of detection: which frames, in which groups, with which detector and data
+strips; results are stored through identification.services.detections.
+
+Called by worker.tasks.detection; worker.pipeline.detection knows nothing of Django.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from PIL import Image, ImageOps
+
+from identification.models import Batch, Deployment, Media, Project
+from identification.services import detection_import
+from identification.services import detections as detection_service
+from worker.pipeline.detection import Detector, get_detector
+from worker.pipeline.detection.datastrip import Strips, find_strips
+
+log = logging.getLogger(__name__)
+
+D = Media.Detection
+# Frames per task run: a few bursts; MegaDetector on a CPU takes seconds per frame.
+CHUNK = 48
+# Frames a camera's data strips are found from (spread over its time span).
+STRIP_FRAMES = 8
+# A frame that has no burst partners is compared with this many neighbouring frames of its
+# deployment (the motion backend needs something to compare with).
+NEIGHBOURS = 4
+
+_megadetectors: dict[str, Detector] = {}
+
+
+def backend_of(project: Project) -> str:
+    if project.detector == "auto":
+        return "megadetector" if settings.REIDSITE_DETECTOR_WEIGHTS else "motion"
+    return project.detector
+
+
+def detector_for(project: Project, strips: Strips) -> Detector | None:
+    """The project's detector (None for "import": its frames wait for a file). MegaDetector is
+    loaded once per worker process; motion is cheap and holds the camera's strips."""
+    backend = backend_of(project)
+    if backend == "import":
+        return None
+    if backend == "megadetector":
+        weights = settings.REIDSITE_DETECTOR_WEIGHTS
+        if not weights:
+            raise RuntimeError(
+                "this project detects with MegaDetector: set REIDSITE_DETECTOR_WEIGHTS"
+            )
+        if weights not in _megadetectors:
+            _megadetectors[weights] = get_detector("megadetector", weights=weights)
+        return _megadetectors[weights]
+    if backend == "motion":
+        return get_detector("motion", strips=strips)
+    return get_detector("none")
+
+
+def load_frame(media: Media) -> Image.Image:
+    """The frame as displayed (EXIF orientation applied), in RGB."""
+    with media.file.open("rb") as handle:
+        image = Image.open(handle)
+        return ImageOps.exif_transpose(image).convert("RGB")
+
+
+def _camera_key(media: Media) -> tuple:
+    where = f"d{media.deployment_id}" if media.deployment_id else f"b{media.batch_id}"
+    return (where, media.width, media.height)
+
+
+def _spread(items: list[Media], n: int) -> list[Media]:
+    if len(items) <= n:
+        return items
+    step = (len(items) - 1) / (n - 1)
+    return [items[round(i * step)] for i in range(n)]
+
+
+def strips_for(media: Iterable[Media]) -> None:
+    """Find (or reuse) the data strips of each camera these frames come from and store them
+    on every frame of that camera. Per deployment and frame size, kept on the deployment."""
+    by_camera: dict[tuple, list[Media]] = defaultdict(list)
+    for m in media:
+        by_camera[_camera_key(m)].append(m)
+    for (_where, width, height), frames in by_camera.items():
+        deployment = frames[0].deployment if frames[0].deployment_id else None
+        size = f"{width}x{height}"
+        known = (deployment.data_strips or {}).get(size) if deployment else None
+        if known and known.get("frames", 0) >= STRIP_FRAMES:
+            strips = Strips.from_dict(known)
+        else:
+            pool = Media.objects.filter(width=width, height=height)
+            pool = (
+                pool.filter(deployment=deployment)
+                if deployment
+                else pool.filter(batch_id=frames[0].batch_id)
+            )
+            sample = _spread(list(pool.order_by("taken_at", "pk")), STRIP_FRAMES)
+            images = []
+            for m in sample:
+                try:
+                    images.append(load_frame(m))
+                except Exception as exc:  # noqa: BLE001 - an unreadable frame is not a strip
+                    log.warning("media %s: cannot read for data strips: %s", m.pk, exc)
+            strips = find_strips(images)
+            if deployment is not None:
+                _remember(deployment, size, strips, len(images))
+        detection_service.set_strips([m.pk for m in frames], strips)
+        for m in frames:
+            m.strip_top, m.strip_bottom = strips.top, strips.bottom
+
+
+def _remember(deployment: Deployment, size: str, strips: Strips, frames: int) -> None:
+    deployment.refresh_from_db(fields=["data_strips"])
+    data = dict(deployment.data_strips or {})
+    data[size] = {**strips.to_dict(), "frames": frames}
+    Deployment.objects.filter(pk=deployment.pk).update(data_strips=data)
+    deployment.data_strips = data
+
+
+def _groups(media: list[Media]) -> list[list[Media]]:
+    """Frames of one event together, in time order; frames of no event alone."""
+    by_event: dict[object, list[Media]] = defaultdict(list)
+    for m in media:
+        by_event[m.event_id or f"media-{m.pk}"].append(m)
+    return [
+        sorted(g, key=lambda m: (m.taken_at is None, m.taken_at, m.pk)) for g in by_event.values()
+    ]
+
+
+def _neighbours(media: Media, exclude: set[int]) -> list[Media]:
+    if not media.deployment_id or media.taken_at is None:
+        return []
+    same = Media.objects.filter(
+        deployment_id=media.deployment_id, width=media.width, height=media.height
+    ).exclude(pk__in=exclude)
+    before = list(same.filter(taken_at__lt=media.taken_at).order_by("-taken_at")[: NEIGHBOURS // 2])
+    after = list(same.filter(taken_at__gte=media.taken_at).order_by("taken_at")[: NEIGHBOURS // 2])
+    return before + after
+
+
+def detect_chunk(batch: Batch) -> bool:
+    """Detect up to CHUNK waiting frames of the batch; True when frames still wait (for the
+    next task run). A project on "import" only applies its file and leaves the rest waiting."""
+    project = batch.project
+    # First the strips (cached per deployment), so imported boxes stop at them too.
+    strips_for(Media.objects.filter(batch=batch).select_related("deployment"))
+    if batch.detections_file and not batch.detections_report:
+        detection_import.apply_stored_file(batch)
+    if backend_of(project) == "import":
+        return False
+    waiting = list(
+        Media.objects.filter(batch=batch, detection_status=D.PENDING)
+        .select_related("deployment")
+        .order_by("deployment_id", "event_id", "taken_at", "pk")[: CHUNK + 1]
+    )
+    chunk = waiting[:CHUNK]
+    if not chunk:
+        return False
+    strips_for(chunk)
+    for group in _groups(chunk):
+        _detect_group(project, group)
+    return len(waiting) > CHUNK
+
+
+def _detect_group(project: Project, group: list[Media]) -> None:
+    strips = detection_service.strips_of(group[0])
+    try:
+        detector = detector_for(project, strips)
+        if detector is None:
+            return
+        context: list[Media] = []
+        if detector.name == "motion" and len(group) == 1:
+            context = _neighbours(group[0], {group[0].pk})
+        frames = [load_frame(m) for m in group + context]
+        results = detector.detect(frames)[: len(group)]
+    except Exception as exc:  # noqa: BLE001 - the frames stay whole, each saying why
+        log.warning("detection failed on media %s: %s", [m.pk for m in group], exc)
+        for m in group:
+            detection_service.mark_failed(
+                m.pk, f"Detection failed ({exc.__class__.__name__}: {exc}); kept as a whole frame."
+            )
+        return
+    name = detector.version if detector.name != "none" else "none"
+    for m, found in zip(group, results, strict=True):
+        detection_service.apply_detections(m.pk, found, name)
