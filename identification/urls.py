@@ -28,6 +28,7 @@ project_patterns = [
     path("upload/", batches.batch_create, name="batch_create"),
     path("batches/", batches.batch_list, name="batch_list"),
     path("batches/<int:pk>/", batches.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/detections/", batches.batch_detections, name="batch_detections"),
     path("media/<int:pk>/", media.media_detail, name="media_detail"),
     path("media/<int:pk>/image/", media.media_file, name="media_file"),
     path("media/<int:pk>/thumbnail/", media.media_thumbnail, name="media_thumbnail"),

@@ -3,6 +3,7 @@
 from django import forms
 
 from ..models import Deployment
+from ..services import detection_import
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -35,7 +36,43 @@ class UploadForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/*,.zip", "multiple": True}),
     )
     note = forms.CharField(max_length=300, required=False)
+    detections = forms.FileField(
+        required=False,
+        label="Detections (optional)",
+        help_text="MegaDetector output for these images (.json, from MegaDetector, "
+        "AddaxAI/EcoAssist or Timelapse): its boxes are used instead of running a detector.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deployment"].queryset = project.deployments.all()
+
+    def clean_detections(self) -> tuple[bytes, str] | None:
+        return clean_detection_file(self.cleaned_data.get("detections"))
+
+
+class DetectionFileForm(forms.Form):
+    """MegaDetector output onto a batch already uploaded."""
+
+    detections = forms.FileField(
+        label="MegaDetector output (.json)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_detections(self) -> tuple[bytes, str] | None:
+        return clean_detection_file(self.cleaned_data.get("detections"))
+
+
+def clean_detection_file(uploaded) -> tuple[bytes, str] | None:
+    """(bytes, name) of a readable MegaDetector file; a form error saying why it is not."""
+    if not uploaded:
+        return None
+    if uploaded.size > detection_import.MAX_BYTES:
+        raise forms.ValidationError("The detection file is over 50 MB.")
+    raw = uploaded.read()
+    try:
+        detection_import.read(raw)
+    except detection_import.DetectionFileError as error:
+        raise forms.ValidationError(f"Not applied: {error}.") from None
+    return raw, uploaded.name

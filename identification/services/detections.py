@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
@@ -42,6 +43,13 @@ class Outcome:
     blank: bool = False
     persons: int = 0
     vehicles: int = 0
+
+
+def backend_of(project: Project) -> str:
+    """The backend a project's frames are detected with ("auto" resolved)."""
+    if project.detector == "auto":
+        return "megadetector" if settings.REIDSITE_DETECTOR_WEIGHTS else "motion"
+    return project.detector
 
 
 def strips_of(media: Media) -> Strips:

@@ -5,10 +5,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from ..forms.batches import UploadForm
+from ..forms.batches import DetectionFileForm, UploadForm
 from ..models import Batch, BatchItem, Role, Sighting
+from ..services import detection_import
 from ..services.batches import accept_upload
+from ..services.detections import backend_of, batch_detection_counts
 from .access import get_project_for_user
 
 
@@ -29,6 +32,10 @@ def batch_create(request, slug):
         batches = accept_upload(
             project, data["deployment"], request.user, data["files"], data["note"]
         )
+        if data["detections"]:
+            raw, name = data["detections"]
+            for batch in batches:
+                detection_import.attach(batch, raw, name)
         if len(batches) == 1:
             return redirect(batches[0])
         messages.success(request, f"{len(batches)} batches queued (each zip is its own batch).")
@@ -68,13 +75,20 @@ def batch_detail(request, slug, pk):
     batch = get_object_or_404(
         Batch.objects.select_related("deployment", "created_by"), project=project, pk=pk
     )
-    context = {"project": project, "batch": batch, **progress(batch)}
+    context = {
+        "project": project,
+        "batch": batch,
+        **progress(batch),
+        "detection_form": DetectionFileForm(),
+    }
     if request.htmx:
         return render(request, "identification/_batch_progress.html", context)
     status = request.GET.get("status", "problems")
     items = batch.items.select_related("media").order_by("seq")
     if status == "problems":
         items = items.exclude(status=BatchItem.Status.ACCEPTED, flags=[])
+    elif status == "blank":
+        items = items.filter(media__batch=batch, media__is_blank=True)
     elif status in BatchItem.Status.values:
         items = items.filter(status=status)
     context.update(
@@ -83,6 +97,30 @@ def batch_detail(request, slug, pk):
         statuses=BatchItem.Status.choices,
     )
     return render(request, "identification/batch_detail.html", context)
+
+
+@login_required
+@require_POST
+def batch_detections(request, slug, pk):
+    """MegaDetector output onto an uploaded batch: its boxes replace the detector's."""
+    project = get_project_for_user(request, slug, Role.RANGER)
+    batch = get_object_or_404(Batch, project=project, pk=pk)
+    form = DetectionFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("detections", []):
+            messages.error(request, error)
+        return redirect(batch)
+    raw, name = form.cleaned_data["detections"]
+    report = detection_import.attach(batch, raw, name)
+    if report is None:
+        messages.success(request, f"{name} will be applied once the images are stored.")
+    else:
+        messages.success(
+            request,
+            f"{name}: {report.matched} image(s) matched, {report.sightings} animal sighting(s), "
+            f"{report.blank} blank; {report.unmatched_count} entr(ies) matched no image.",
+        )
+    return redirect(batch)
 
 
 def progress(batch: Batch) -> dict:
@@ -114,8 +152,14 @@ def progress(batch: Batch) -> dict:
         "failed": sightings.filter(pipeline_status=S.FAILED).count(),
         "reviewed": sightings.exclude(status=Sighting.Status.PENDING).count(),
     }
+    detection = batch_detection_counts(batch)
+    waiting_for_file = (
+        detection["waiting"] and backend_of(batch.project) == "import" and not batch.detections_file
+    )
     return {
         "counts": counts,
+        "detection": detection,
+        "waiting_for_file": waiting_for_file,
         "percent": percent,
         "eta_seconds": eta,
         "reason_counts": list(reason_counts),
@@ -126,7 +170,10 @@ def progress(batch: Batch) -> dict:
         or (
             settings.REIDSITE_ENABLE_REID
             and batch.finished_at is not None
-            and reid["matched"] + reid["failed"] < reid["sightings"]
+            and (
+                reid["matched"] + reid["failed"] < reid["sightings"]
+                or (detection["waiting"] and not waiting_for_file)
+            )
         ),
         "max_retries": settings.REIDSITE_SWEEP_MAX_RETRIES,
     }

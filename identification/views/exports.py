@@ -88,9 +88,9 @@ def export_camtrapdp(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.exports.frame_observations import filtered_frames
 
     def stream(project, sightings, base_url: str):
-        frames = filtered_frames(
-            project, SightingFilterForm(request.GET, project=project).filters()
-        )
+        # Valid: _filtered_download checked the same form before calling this.
+        form = SightingFilterForm(request.GET, project=project)
+        frames = filtered_frames(project, form.filters() if form.is_valid() else None)
         return stream_camtrapdp(project, sightings, frames=frames, base_url=base_url)
 
     return _filtered_download(request, slug, stream, "application/zip", "camtrapdp.zip")

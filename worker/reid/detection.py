@@ -33,16 +33,10 @@ NEIGHBOURS = 4
 _megadetectors: dict[str, Detector] = {}
 
 
-def backend_of(project: Project) -> str:
-    if project.detector == "auto":
-        return "megadetector" if settings.REIDSITE_DETECTOR_WEIGHTS else "motion"
-    return project.detector
-
-
 def detector_for(project: Project, strips: Strips) -> Detector | None:
     """The project's detector (None for "import": its frames wait for a file). MegaDetector is
     loaded once per worker process; motion is cheap and holds the camera's strips."""
-    backend = backend_of(project)
+    backend = detection_service.backend_of(project)
     if backend == "import":
         return None
     if backend == "megadetector":
@@ -149,7 +143,7 @@ def detect_chunk(batch: Batch) -> bool:
     strips_for(Media.objects.filter(batch=batch).select_related("deployment"))
     if batch.detections_file and not batch.detections_report:
         detection_import.apply_stored_file(batch)
-    if backend_of(project) == "import":
+    if detection_service.backend_of(project) == "import":
         return False
     waiting = list(
         Media.objects.filter(batch=batch, detection_status=D.PENDING)

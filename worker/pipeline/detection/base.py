@@ -32,7 +32,7 @@ class Detection:
     def clipped(cls, category: str, conf: float, bbox: Sequence[float]) -> Detection:
         """A detection whose box is cut to the frame (detectors overshoot edges slightly)."""
         x, y, w, h = (float(v) for v in bbox)
-        if 0 <= x and 0 <= y and 0 < w and 0 < h and x + w <= 1 and y + h <= 1:
+        if x >= 0 and y >= 0 and w > 0 and h > 0 and x + w <= 1 and y + h <= 1:
             return cls(category, min(max(float(conf), 0.0), 1.0), (x, y, w, h))
         x0, y0 = min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)
         x1, y1 = min(max(x + w, 0.0), 1.0), min(max(y + h, 0.0), 1.0)
