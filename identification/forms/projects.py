@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from ..models import Membership, Project, Role
@@ -32,6 +33,8 @@ class ProjectSettingsForm(ProjectForm):
             "auto_threshold",
             "earliest_capture_date",
             "latest_capture_date",
+            "detector",
+            "detection_threshold",
         ]
         widgets = {
             "earliest_capture_date": forms.DateInput(attrs={"type": "date"}),
@@ -42,6 +45,21 @@ class ProjectSettingsForm(ProjectForm):
         value = self.cleaned_data["new_individual_threshold"]
         if not 0.0 <= value <= 1.0:
             raise forms.ValidationError("The threshold is a probability between 0 and 1.")
+        return value
+
+    def clean_detection_threshold(self) -> float:
+        value = self.cleaned_data["detection_threshold"]
+        if not 0.0 <= value <= 1.0:
+            raise forms.ValidationError("The detection threshold is a confidence between 0 and 1.")
+        return value
+
+    def clean_detector(self) -> str:
+        value = self.cleaned_data["detector"]
+        if value == "megadetector" and not settings.REIDSITE_DETECTOR_WEIGHTS:
+            raise forms.ValidationError(
+                "MegaDetector's weights are not installed on this server "
+                "(REIDSITE_DETECTOR_WEIGHTS, see docs/detection.md)."
+            )
         return value
 
     def clean(self) -> dict:

@@ -18,6 +18,7 @@ def _settings(project, **changes):
         "time_zone": project.time_zone, "event_gap_seconds": 60,
         "individual_code_prefix": "IND-", "new_individual_threshold": 0.5,
         "earliest_capture_date": "1990-01-01", "latest_capture_date": "",
+        "detector": "auto", "detection_threshold": 0.2,
     }  # fmt: skip
     return {**data, **changes}
 

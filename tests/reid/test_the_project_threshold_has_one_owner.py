@@ -37,6 +37,7 @@ def test_a_threshold_set_by_hand_switches_tuning_off(client_of, admin_user, proj
         "time_zone": "UTC", "event_gap_seconds": 60, "individual_code_prefix": "IND-",
         "new_individual_threshold": 0.3, "auto_threshold": "on",
         "earliest_capture_date": "1990-01-01", "latest_capture_date": "",
+        "detector": "auto", "detection_threshold": 0.2,
     }  # fmt: skip
     response = client_of(admin_user).post(
         reverse("project_settings", args=[project.slug]), data, follow=True

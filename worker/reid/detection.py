@@ -18,6 +18,7 @@ from identification.services import detection_import
 from identification.services import detections as detection_service
 from worker.pipeline.detection import Detector, get_detector
 from worker.pipeline.detection.datastrip import Strips, find_strips
+from worker.pipeline.detection.megadetector import KEEP_ABOVE
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,14 @@ def detector_for(project: Project, strips: Strips) -> Detector | None:
             raise RuntimeError(
                 "this project detects with MegaDetector: set REIDSITE_DETECTOR_WEIGHTS"
             )
-        if weights not in _megadetectors:
-            _megadetectors[weights] = get_detector("megadetector", weights=weights)
-        return _megadetectors[weights]
+        # Kept: everything down to the project's threshold (or MegaDetector's usual 0.01).
+        keep_above = min(KEEP_ABOVE, project.detection_threshold)
+        key = f"{weights}@{keep_above}"
+        if key not in _megadetectors:
+            _megadetectors[key] = get_detector(
+                "megadetector", weights=weights, keep_above=keep_above
+            )
+        return _megadetectors[key]
     if backend == "motion":
         return get_detector("motion", strips=strips)
     return get_detector("none")

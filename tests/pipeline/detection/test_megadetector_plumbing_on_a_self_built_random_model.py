@@ -6,30 +6,16 @@ only: loading through the package, inference on a frame, categories and relative
 """
 
 import pytest
-from PIL import Image
 
 from identification.services.synthetic import camera_burst
+from tests.megadetector_model import random_megadetector
 from worker.pipeline.detection import CATEGORIES, get_detector
 
-_open = Image.open  # yolov5 imports ultralytics, which patches Image.open process-wide
-try:
-    yolo = pytest.importorskip("yolov5.models.yolo", reason="the detector packages (venv.sh)")
-finally:
-    Image.open = _open
 
 
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
-    import torch
-
-    torch.manual_seed(0)
-    from pathlib import Path
-
-    model = yolo.Model(str(Path(yolo.__file__).parent / "yolov5n.yaml"), nc=3)
-    model.names = {0: "animal", 1: "person", 2: "vehicle"}
-    path = tmp_path_factory.mktemp("md") / "random-yolov5n.pt"
-    torch.save({"model": model}, path)
-    return path
+    return random_megadetector(tmp_path_factory.mktemp("md"))
 
 
 def test_a_self_built_model_file_loads_and_its_output_becomes_detections(weights):
