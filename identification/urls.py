@@ -31,6 +31,7 @@ project_patterns = [
     path("batches/<int:pk>/detections/", batches.batch_detections, name="batch_detections"),
     path("media/<int:pk>/", media.media_detail, name="media_detail"),
     path("media/<int:pk>/image/", media.media_file, name="media_file"),
+    path("media/<int:pk>/boxes/", media.media_add_box, name="media_add_box"),
     path("media/<int:pk>/thumbnail/", media.media_thumbnail, name="media_thumbnail"),
     # Review (issue 4)
     path("review/", review.review_queue, name="review_queue"),
@@ -40,6 +41,7 @@ project_patterns = [
     path("review/<int:pk>/", review.review_sighting, name="review_sighting"),
     path("review/<int:pk>/claim/", review.review_claim, name="review_claim"),
     path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
+    path("review/<int:pk>/box/", review.review_box, name="review_box"),
     path("sightings/<int:pk>/", decisions.sighting_detail, name="sighting_detail"),
     path("decisions/", decisions.decision_list, name="decision_list"),
     path("individuals/", individuals.individual_list, name="individual_list"),

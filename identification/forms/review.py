@@ -51,3 +51,29 @@ class DecisionForm(forms.Form):
         if data.get("action") in ("confirm", "reject") and not data.get("candidate"):
             raise forms.ValidationError("Choose a candidate.")
         return data
+
+
+class BoxForm(forms.Form):
+    """A box change: pixel coordinates in the displayed image (the plain-form fallback types
+    them; the box editor fills them in from the mouse or the keyboard)."""
+
+    ACTIONS = [("set", "Save box"), ("add", "Add another animal"), ("remove", "Remove box")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    version = forms.IntegerField(min_value=0, required=False)
+    left = forms.FloatField(required=False, min_value=0)
+    top = forms.FloatField(required=False, min_value=0)
+    width = forms.FloatField(required=False, min_value=1)
+    height = forms.FloatField(required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("set", "add") and any(
+            data.get(name) is None for name in ("left", "top", "width", "height")
+        ):
+            raise forms.ValidationError("Give the box's left, top, width and height in pixels.")
+        return data
+
+    def pixels(self) -> tuple[float, float, float, float]:
+        data = self.cleaned_data
+        return (data["left"], data["top"], data["width"], data["height"])

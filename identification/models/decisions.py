@@ -15,6 +15,9 @@ class Decision(models.Model):
         MERGE = "merge", "Merged individuals"
         SPLIT = "split", "Split individual"
         RENAME = "rename", "Renamed individual"
+        BOX = "box", "Changed the box"
+        ADD_BOX = "add_box", "Added an animal"
+        REMOVE_BOX = "remove_box", "Removed a wrong box"
 
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="decisions")
     sighting = models.ForeignKey(

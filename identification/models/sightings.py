@@ -19,6 +19,9 @@ class Sighting(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         # Discarded by an expert: no identifiable animal (empty frame, too blurred).
         REJECTED = "rejected", "Rejected"
+        # A box that was no animal at all (a wrong detection, a second box on one animal):
+        # kept for the trail, in no queue, gallery or export.
+        REMOVED = "removed", "Removed (wrong box)"
 
     class PipelineStatus(models.TextChoices):
         QUEUED = "queued", "Waiting for features"
@@ -78,6 +81,16 @@ class Sighting(models.Model):
     @property
     def has_bbox(self) -> bool:
         return None not in (self.bbox_x, self.bbox_y, self.bbox_width, self.bbox_height)
+
+    @property
+    def css_box(self) -> str:
+        """The box as CSS percentages, to outline it over the displayed image."""
+        if not self.has_bbox:
+            return "left:0;top:0;width:100%;height:100%"
+        return (
+            f"left:{self.bbox_x * 100:.2f}%;top:{self.bbox_y * 100:.2f}%;"
+            f"width:{self.bbox_width * 100:.2f}%;height:{self.bbox_height * 100:.2f}%"
+        )
 
     def crop_box(self, width: int, height: int) -> tuple[int, int, int, int] | None:
         """The bounding box in pixels of an image of the given size, or None for the whole frame."""

@@ -23,7 +23,10 @@ from .review_queue import top_candidates
 
 A = Decision.Action
 # Actions that changed something and can therefore be undone (a skip changes nothing).
-UNDOABLE = (A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME)
+UNDOABLE = (
+    A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME,
+    A.BOX, A.ADD_BOX, A.REMOVE_BOX,
+)  # fmt: skip
 CODE_ATTEMPTS = 5
 
 
@@ -425,6 +428,10 @@ def undo(decision: Decision, *, by) -> Decision:
         )
     elif decision.action == A.RENAME:
         Individual.objects.filter(pk=decision.individual_id).update(name=prev["name"])
+    elif decision.action in (A.BOX, A.ADD_BOX, A.REMOVE_BOX):
+        from . import boxes  # boxes records its decisions through this module
+
+        changed = boxes.undo_box(decision, _still_as_left(decision.sighting, decision))
     record = _record(
         decision.project_id,
         by,

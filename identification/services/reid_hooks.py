@@ -20,6 +20,7 @@ from .queueing import send_on_commit
 DETECT_BATCH_TASK = "worker.tasks.detection.detect_batch"
 PROCESS_BATCH_TASK = "worker.tasks.reid.process_batch"
 UPDATE_GALLERY_TASK = "worker.tasks.reid.update_gallery"
+MATCH_TASK = "worker.tasks.reid.match"
 COUNT_DECISION_TASK = "worker.tasks.bookkeeping.count_decision"
 
 
@@ -35,6 +36,12 @@ def boxes_changed(batch_id: int) -> None:
     match those that lack current features."""
     if settings.REIDSITE_ENABLE_REID:
         send_on_commit(PROCESS_BATCH_TASK, batch_id)
+
+
+def sightings_changed(sighting_ids: Iterable[int]) -> None:
+    """Sightings got a new box: extract their features again and match them."""
+    if settings.REIDSITE_ENABLE_REID:
+        send_on_commit(MATCH_TASK, sorted(set(sighting_ids)))
 
 
 def identities_changed(project_id: int, sighting_ids: Iterable[int]) -> None:

@@ -1,13 +1,15 @@
 import posixpath
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from ..forms.review import BoxForm
 from ..models import Media, Role
-from ..services import detections, privacy
+from ..services import boxes, detections, privacy
 from .access import get_project_for_user, has_role
 
 
@@ -28,6 +30,27 @@ def media_detail(request, slug, pk):
         "exif_items": sorted(media.exif.items()) if isinstance(media.exif, dict) else [],
     }
     return render(request, "identification/media_detail.html", context)
+
+
+@login_required
+@require_POST
+def media_add_box(request, slug, pk):
+    """A ranger (or anyone above) boxes an animal the detector missed, e.g. in a blank frame."""
+    project = get_project_for_user(request, slug, Role.RANGER)
+    media = get_object_or_404(Media, project=project, pk=pk)
+    form = BoxForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["action"] != "add":
+        messages.error(request, "Draw the box, or give its left, top, width and height in pixels.")
+        return redirect("media_detail", slug, pk)
+    try:
+        decision = boxes.add_box(media, boxes.from_pixels(media, *form.pixels()), by=request.user)
+    except boxes.BoxError as error:
+        messages.error(request, str(error))
+        return redirect("media_detail", slug, pk)
+    messages.success(
+        request, f"Sighting {decision.sighting_id} added; it is matched, then queued for review."
+    )
+    return redirect("media_detail", slug, pk)
 
 
 # How long a signed S3 URL for one image stays valid: enough to load the page, not to share.

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from ..forms.review import DecisionForm, QueueFilterForm
+from ..forms.review import BoxForm, DecisionForm, QueueFilterForm
 from ..models import Candidate, Decision, Project, Role, Sighting
+from ..services import boxes
 from ..services import decisions as svc
 from ..services import review_queue as rq
 from .access import get_project_for_user, has_role
@@ -78,6 +79,7 @@ def _screen(
         "last_decision": svc.last_undoable(project, request.user),
         "notice": notice,
         "new_code": None,
+        "box_px": _box_pixels(sighting),
     }
     url = _with_qs(reverse("review_sighting", args=[project.slug, pk]), filters)
     if wants_fragment(request):
@@ -86,6 +88,13 @@ def _screen(
         response = render(request, "review/screen.html", context)
     patch_vary_headers(response, ("HX-Request",))  # one URL, two representations
     return response
+
+
+def _box_pixels(sighting: Sighting) -> tuple[int, int, int, int]:
+    """The box in pixels of the displayed image (the whole frame when it has none)."""
+    media = sighting.media
+    box = sighting.crop_box(media.width, media.height) or (0, 0, media.width, media.height)
+    return (box[0], box[1], box[2] - box[0], box[3] - box[1])
 
 
 def _empty(request: HttpRequest, project: Project, filters: rq.QueueFilters) -> HttpResponse:
@@ -219,7 +228,38 @@ def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _after(request, project, pk, filters, ("success", text), stay=False)
 
 
-def _form_error(form: DecisionForm) -> str:
+@login_required
+def review_box(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Save, add or remove a box of this sighting's frame; each is an undoable decision."""
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    if refused := not_post(request):
+        return refused
+    filters = _filters(request)
+    sighting = get_object_or_404(
+        Sighting.objects.select_related("project", "media"), project=project, pk=pk
+    )
+    form = BoxForm(request.POST)
+    if not form.is_valid():
+        return _after(request, project, pk, filters, ("error", _form_error(form)), stay=True)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "remove":
+            boxes.remove_box(sighting, by=request.user, seen_version=form.cleaned_data["version"])
+            text = f"Removed the box of sighting {pk}: no animal there."
+            return _after(request, project, pk, filters, ("success", text), stay=False)
+        box = boxes.from_pixels(sighting.media, *form.pixels())
+        if action == "add":
+            added = boxes.add_box(sighting.media, box, by=request.user)
+            text = f"Added sighting {added.sighting_id} in this frame; it is matched, then queued."
+        else:
+            boxes.set_box(sighting, box, by=request.user, seen_version=form.cleaned_data["version"])
+            text = f"New box for sighting {pk}; it is being matched again."
+    except (boxes.BoxError, svc.DecisionError) as error:
+        return _after(request, project, pk, filters, ("error", str(error)), stay=True)
+    return _after(request, project, pk, filters, ("success", text), stay=True)
+
+
+def _form_error(form: DecisionForm | BoxForm) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 

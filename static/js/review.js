@@ -64,18 +64,142 @@
   }
 
   // The sighting's bounding box (relative coordinates): which animal of the frame this is.
+  // While the box is being edited, the edited box and its resize handle instead.
   function drawBox(svg, img) {
-    if (!img || !img.dataset.bbox || !img.complete) return;
-    const [x, y, w, h] = img.dataset.bbox.split(",").map(Number);
+    const review = svg.closest("#review");
+    const edit = review && editing(review) ? review.dataset.edit : "";
+    const source = edit || (img && img.dataset.bbox);
+    if (!img || !source || !img.complete) return;
+    const [x, y, w, h] = source.split(",").map(Number);
     const box = svg.getBoundingClientRect();
     const r = img.getBoundingClientRect();
     const rect = document.createElementNS(NS, "rect");
-    rect.setAttribute("class", "rv-bbox");
+    rect.setAttribute("class", edit ? "rv-bbox rv-bbox-edit" : "rv-bbox");
     rect.setAttribute("x", r.left - box.left + x * r.width);
     rect.setAttribute("y", r.top - box.top + y * r.height);
     rect.setAttribute("width", w * r.width);
     rect.setAttribute("height", h * r.height);
     svg.append(rect);
+    if (!edit) return;
+    const handle = document.createElementNS(NS, "rect");
+    handle.setAttribute("class", "rv-bbox-handle");
+    handle.setAttribute("x", r.left - box.left + (x + w) * r.width - HANDLE / 2);
+    handle.setAttribute("y", r.top - box.top + (y + h) * r.height - HANDLE / 2);
+    handle.setAttribute("width", HANDLE);
+    handle.setAttribute("height", HANDLE);
+    svg.append(handle);
+  }
+
+  // Box editing. The edited box is kept relative ("x,y,w,h" in review.dataset.edit) and
+  // written to the plain form's pixel fields, which are what gets posted.
+  const HANDLE = 12;
+  const MIN = 0.01;
+  const editing = (review) => review.dataset.boxMode === "on";
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+  function formBox(review) {
+    const img = review.querySelector(".rv-query img");
+    const f = review.querySelector(".rv-box-form");
+    if (!img || !f) return null;
+    const W = Number(img.dataset.w), H = Number(img.dataset.h);
+    const v = (n) => Number(f.elements[n].value);
+    return [v("left") / W, v("top") / H, v("width") / W, v("height") / H];
+  }
+
+  function setEdit(review, b) {
+    let [x, y, w, h] = b;
+    w = clamp(w, MIN, 1);
+    h = clamp(h, MIN, 1);
+    x = clamp(x, 0, 1 - w);
+    y = clamp(y, 0, 1 - h);
+    review.dataset.edit = [x, y, w, h].join(",");
+    const img = review.querySelector(".rv-query img");
+    const f = review.querySelector(".rv-box-form");
+    if (img && f) {
+      const W = Number(img.dataset.w), H = Number(img.dataset.h);
+      f.elements.left.value = Math.round(x * W);
+      f.elements.top.value = Math.round(y * H);
+      f.elements.width.value = Math.max(1, Math.round(w * W));
+      f.elements.height.value = Math.max(1, Math.round(h * H));
+    }
+    draw(review);
+  }
+
+  function setBoxMode(review, on) {
+    if (!review.querySelector(".rv-box-form")) return;
+    review.dataset.boxMode = on ? "on" : "off";
+    const panel = review.querySelector("[data-box-panel]");
+    if (panel) panel.open = on;
+    if (on && !review.dataset.edit) setEdit(review, formBox(review));
+    draw(review);
+  }
+
+  function setupBoxEditing(review) {
+    const view = review.querySelector(".rv-query .zoom");
+    const img = view && view.querySelector("img");
+    if (!img) return;
+    let drag = null;
+    const at = (e) => {
+      const r = img.getBoundingClientRect();
+      return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height, r];
+    };
+    view.addEventListener("pointerdown", (e) => {
+      if (!editing(review)) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();  // no panning while a box is edited
+      const [px, py, r] = at(e);
+      const [x, y, w, h] = review.dataset.edit.split(",").map(Number);
+      const nearCorner = Math.abs((x + w - px) * r.width) < HANDLE &&
+        Math.abs((y + h - py) * r.height) < HANDLE;
+      // A box over (nearly) the whole frame is drawn anew rather than moved.
+      const insideBox = px > x && px < x + w && py > y && py < y + h && w * h < 0.9;
+      const mode = nearCorner ? "resize" : insideBox ? "move" : "draw";
+      drag = { mode, px, py, box: [x, y, w, h] };
+      view.setPointerCapture(e.pointerId);
+    }, true);
+    view.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      e.stopImmediatePropagation();
+      const [px, py] = at(e);
+      const [x, y, w, h] = drag.box;
+      const dx = px - drag.px, dy = py - drag.py;
+      if (drag.mode === "move") setEdit(review, [x + dx, y + dy, w, h]);
+      else if (drag.mode === "resize") setEdit(review, [x, y, w + dx, h + dy]);
+      else {
+        const x0 = clamp(Math.min(px, drag.px), 0, 1), y0 = clamp(Math.min(py, drag.py), 0, 1);
+        const x1 = clamp(Math.max(px, drag.px), 0, 1), y1 = clamp(Math.max(py, drag.py), 0, 1);
+        setEdit(review, [x0, y0, x1 - x0, y1 - y0]);
+      }
+    }, true);
+    view.addEventListener("pointerup", (e) => {
+      if (!drag) return;
+      e.stopImmediatePropagation();
+      drag = null;
+    }, true);
+    const panel = review.querySelector("[data-box-panel]");
+    if (panel) {
+      panel.addEventListener("toggle", () => {
+        if (panel.open !== editing(review)) setBoxMode(review, panel.open);
+      });
+    }
+    const f = review.querySelector(".rv-box-form");
+    if (f) f.addEventListener("input", () => { setEdit(review, formBox(review)); });
+  }
+
+  function boxKey(review, e) {
+    const [x, y, w, h] = review.dataset.edit.split(",").map(Number);
+    const step = 0.005;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step],
+      ArrowDown: [0, step] };
+    if (moves[e.key]) {
+      const [dx, dy] = moves[e.key];
+      setEdit(review, e.shiftKey ? [x, y, w + dx, h + dy] : [x + dx, y + dy, w, h]);
+    } else if (e.key === "Enter") press(review, '[data-box-key="Enter"]');
+    else if (e.key === "a") press(review, '[data-box-key="a"]');
+    else if (e.key === "Delete" || e.key === "Backspace") press(review, '[data-box-key="Delete"]');
+    else if (e.key === "Escape" || e.key === "b") setBoxMode(review, false);
+    else return false;
+    return true;
   }
 
   function setupZoom(view, review) {
@@ -119,6 +243,7 @@
     if (!review || review.dataset.ready) return;
     review.dataset.ready = "1";
     show(review, 1);
+    setupBoxEditing(review);  // first: its capturing handlers stop panning while editing
     review.querySelectorAll(".zoom").forEach((v) => setupZoom(v, review));
     review.querySelectorAll(".rv-compare img").forEach((img) =>
       img.addEventListener("load", () => draw(review)));
@@ -177,8 +302,13 @@
       e.preventDefault();
       return;
     }
+    if (editing(review)) {
+      if (boxKey(review, e)) e.preventDefault();
+      return;
+    }
     const key = e.key;
-    if (key === "ArrowLeft") show(review, shownIndex(review) - 1);
+    if (key === "b") setBoxMode(review, true);
+    else if (key === "ArrowLeft") show(review, shownIndex(review) - 1);
     else if (key === "ArrowRight") show(review, shownIndex(review) + 1);
     else if (/^[1-9]$/.test(key)) press(review, `.rv-cand [data-key="${key}"]`);
     else if (key === "x") press(review, '.rv-cand.shown [data-key="x"]');

@@ -74,7 +74,7 @@ def filtered_sightings(project: Project, params: ExportFilters | None = None) ->
     written in, so "from 1 May" means from local midnight on 1 May.
     """
     params = params or ExportFilters()
-    qs = Sighting.objects.filter(project=project)
+    qs = Sighting.objects.filter(project=project).exclude(status=Sighting.Status.REMOVED)
     if params.batch:
         qs = qs.filter(media__batch_id=params.batch)
     if params.deployment:
