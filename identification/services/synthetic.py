@@ -84,16 +84,21 @@ def camera_burst(
     animal_share: float = 0.2,
     strip_height: int = 24,
     still: bool = False,
+    animal: bool = True,
+    scene_seed: int | None = None,
 ) -> tuple[list[Image.Image], list[tuple[float, float, float, float]]]:
     """A burst of one camera: the same scene with sensor noise, the camera's data strips at
     top and bottom (clock digits change), and a patterned animal walking across (standing
     still with `still`). Returns the frames (JPEG-compressed, as cameras save them) and the
-    animal's true relative [x, y, w, h] box in each."""
+    animal's true relative [x, y, w, h] box in each. Without `animal`, an empty burst (the
+    camera triggered by wind or heat) and no boxes; `scene_seed` fixes the scene, so several
+    bursts come from one camera."""
     rng = np.random.default_rng(seed)
     width, height = size
-    scene = _scene(rng, width, height)
+    scene = _scene(np.random.default_rng(scene_seed) if scene_seed is not None else rng,
+                   width, height)  # fmt: skip
     side = int(min(width, height) * animal_share * 2)
-    animal = np.asarray(pattern_image(seed % 50, 0, size=side), dtype=np.float32)
+    pattern = np.asarray(pattern_image(seed % 50, 0, size=side), dtype=np.float32)
     y = int(rng.integers(strip_height + 10, height - strip_height - side - 10))
     travel = max(0, width - side)  # the walk stays inside the frame
     step = 0 if still or frames < 2 else int(rng.uniform(0.5, 1.0) * travel / (frames - 1))
@@ -102,7 +107,9 @@ def camera_burst(
     for k in range(frames):
         x = min(x0 + k * step, width - side)
         frame = scene + rng.normal(0, 3, scene.shape)
-        frame[y : y + side, x : x + side] = animal
+        if animal:
+            frame[y : y + side, x : x + side] = pattern
+            boxes.append((x / width, y / height, side / width, side / height))
         image = Image.fromarray(np.clip(frame, 0, 255).astype(np.uint8))
         image.paste(_strip(width, strip_height, "RECONYX  HYPERFIRE"), (0, 0))
         image.paste(
@@ -112,5 +119,4 @@ def camera_burst(
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=90)
         out.append(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
-        boxes.append((x / width, y / height, side / width, side / height))
     return out, boxes
