@@ -53,7 +53,9 @@ UNMATCHED = (Sighting.PipelineStatus.QUEUED, Sighting.PipelineStatus.EXTRACTED)
 # The task that resumes each stage; its queue is the one checked for waiting messages.
 RESUME_TASK = {
     INGEST: batch_service.START_BATCH_TASK,
-    MATCHING: reid_hooks.PROCESS_BATCH_TASK,
+    # Matching resumes through detection: frames still waiting for it are detected first,
+    # then the batch's sightings are matched (worker.tasks.detection).
+    MATCHING: reid_hooks.DETECT_BATCH_TASK,
     GALLERY: reid_hooks.UPDATE_GALLERY_TASK,
 }
 

@@ -9,8 +9,7 @@ def md_file(entries: dict[str, list[tuple[str, float, list[float]]]], **extra) -
         {
             "file": name,
             "detections": [
-                {"category": category, "conf": conf, "bbox": bbox}
-                for category, conf, bbox in found
+                {"category": category, "conf": conf, "bbox": bbox} for category, conf, bbox in found
             ],
         }
         for name, found in entries.items()

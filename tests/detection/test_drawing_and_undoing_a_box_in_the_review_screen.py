@@ -84,9 +84,7 @@ def test_removing_a_wrong_box_leaves_a_blank_frame_until_undone(client, project,
     assert not Media.objects.get(pk=frames[0].pk).is_blank
 
 
-def test_a_box_without_coordinates_or_outside_the_image_is_refused(
-    client, project, frames, expert
-):
+def test_a_box_without_coordinates_or_outside_the_image_is_refused(client, project, frames, expert):
     sighting = Sighting.objects.get(media=frames[0])
     client.force_login(expert)
     response = _box(client, project, sighting, action="set", left=10, top=10)

@@ -1,5 +1,6 @@
 """After ingest, the sweeper watches the re-ID stage too: a batch whose pending sightings are
-neither matched nor failed gets `process_batch` again, confirmed sightings without features
+neither matched nor failed gets `detect_batch` again (which queues `process_batch`),
+confirmed sightings without features
 (a catalogue import's gallery) get `update_gallery`, and the last retry gives them up."""
 
 import pytest
@@ -26,7 +27,7 @@ def _ingested(project, kind=Batch.Kind.FILES) -> Batch:
     )
 
 
-def test_a_batch_with_unmatched_pending_sightings_gets_process_batch_again(
+def test_a_batch_with_unmatched_pending_sightings_gets_its_pipeline_again(
     project, sweep_at, stall_minutes, broker
 ):
     batch = _ingested(project)
@@ -38,7 +39,8 @@ def test_a_batch_with_unmatched_pending_sightings_gets_process_batch_again(
     result = sweep_at(stall_minutes + 1)
 
     assert result.retried == [(batch.pk, "matching")]
-    assert broker("gpu") == [(reid_hooks.PROCESS_BATCH_TASK, [batch.pk])]
+    # Through detection (frames still waiting for it first), which then queues matching.
+    assert broker("gpu") == [(reid_hooks.DETECT_BATCH_TASK, [batch.pk])]
 
 
 def test_decided_sightings_that_were_never_matched_are_not_waited_for(

@@ -12,7 +12,6 @@ from tests.megadetector_model import random_megadetector
 from worker.pipeline.detection import CATEGORIES, get_detector
 
 
-
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
     return random_megadetector(tmp_path_factory.mktemp("md"))
