@@ -147,8 +147,13 @@ def _follow(
 ) -> list[int]:
     """Undecided sightings take the animal boxes (reused in order, surplus deleted); decided
     ones stay, and an animal box over one of them is not added again."""
-    sightings = list(media.sightings.order_by("pk"))
-    untouched = [s for s in sightings if s.status == Sighting.Status.PENDING and s.version == 0]
+    sightings = list(media.sightings.annotate(n_decisions=Count("decisions")).order_by("pk"))
+    # Only a sighting nobody has acted on may be moved or deleted: even a skip is in the trail.
+    untouched = [
+        s
+        for s in sightings
+        if s.status == Sighting.Status.PENDING and s.version == 0 and not s.n_decisions
+    ]
     decided = [s for s in sightings if s not in untouched]
     new_boxes = [
         a for a in animals if all(_iou(a.bbox, _box_of(s)) < SAME_ANIMAL_IOU for s in decided)
