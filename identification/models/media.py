@@ -82,6 +82,7 @@ class Media(models.Model):
     # What found its objects ("megadetector MDV5A", "motion-t28-a0.002", "import: file.json").
     detector = models.CharField(max_length=200, blank=True)
     detection_message = models.CharField(max_length=300, blank=True)
+    detected_at = models.DateTimeField(null=True, blank=True)
     # No animal, person or vehicle at or above the project's threshold: kept and exported as
     # blank, never queued for review.
     is_blank = models.BooleanField(default=False)

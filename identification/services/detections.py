@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from worker.pipeline.detection.base import ANIMAL, PERSON, Detection
 from worker.pipeline.detection.datastrip import Strips
@@ -138,7 +139,11 @@ def apply_detections(
     media.detector = detector[:200]
     media.detection_message = message[:300]
     media.is_blank = outcome.blank
-    media.save(update_fields=["detection_status", "detector", "detection_message", "is_blank"])
+    media.detected_at = timezone.now()
+    media.save(
+        update_fields=["detection_status", "detector", "detection_message", "is_blank",
+                       "detected_at"]
+    )  # fmt: skip
     return outcome
 
 
@@ -185,7 +190,7 @@ def _follow(
 def mark_failed(media_id: int, message: str) -> None:
     """Detection could not run on the frame: it stays one whole-frame sighting, and says why."""
     Media.objects.filter(pk=media_id).update(
-        detection_status=D.FAILED, detection_message=message[:300]
+        detection_status=D.FAILED, detection_message=message[:300], detected_at=timezone.now()
     )
 
 

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from ..models import Batch, BatchItem, Sighting
+from ..models import Batch, BatchItem, Media, Sighting
 from . import batches as batch_service
 from . import reid_hooks
 from .queueing import waiting_messages
@@ -83,7 +83,10 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             times = Sighting.objects.filter(media__batch=batch).aggregate(
                 matched=Max("matched_at"), extracted=Max("features__created_at")
             )
-            sweeper.consider(batch, MATCHING, _latest(batch.finished_at, *times.values()))
+            # Detection is this stage's first step (MegaDetector on a CPU: seconds a frame).
+            detected = Media.objects.filter(batch=batch).aggregate(at=Max("detected_at"))["at"]
+            progress = _latest(batch.finished_at, detected, *times.values())
+            sweeper.consider(batch, MATCHING, progress)
         for batch in _featureless():
             if batch.pk in matching:  # one stage at a time; matching extracts them too
                 continue
@@ -113,6 +116,10 @@ def _matching_todo(batch_ref):
     (A decided sighting is never matched, so it is not waited for.)"""
     return Sighting.objects.filter(
         media__batch=batch_ref, status=Sighting.Status.PENDING, pipeline_status__in=UNMATCHED
+    ).exclude(
+        # Frames of an "import" project wait for a detection file: not stalled, waiting.
+        media__detection_status=Media.Detection.PENDING,
+        project__detector="import",
     )
 
 

@@ -11,6 +11,13 @@ from identification.services import reid_hooks
 from reidsite.celery import app as celery_app
 from tests.factories import add_individual, add_sighting
 
+
+def later_by(minutes: float):
+    import datetime as dt
+
+    return dt.timedelta(minutes=minutes)
+
+
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
@@ -41,6 +48,31 @@ def test_a_batch_with_unmatched_pending_sightings_gets_its_pipeline_again(
     assert result.retried == [(batch.pk, "matching")]
     # Through detection (frames still waiting for it first), which then queues matching.
     assert broker("gpu") == [(reid_hooks.DETECT_BATCH_TASK, [batch.pk])]
+
+
+def test_frames_waiting_for_a_detection_file_are_not_stalled(
+    project, sweep_at, stall_minutes, broker
+):
+    from identification.models import Media
+
+    project.detector = "import"
+    project.save()
+    batch = _ingested(project)
+    waiting = add_sighting(project, batch=batch)
+    Media.objects.filter(pk=waiting.media_id).update(detection_status="pending")
+
+    assert sweep_at(stall_minutes + 1).retried == []
+    assert broker("gpu") == []
+
+
+def test_detection_in_progress_is_progress(project, sweep_at, stall_minutes, broker):
+    from identification.models import Media
+
+    batch = _ingested(project)
+    add_sighting(project, batch=batch)  # still to detect, and match
+    Media.objects.filter(batch=batch).update(detected_at=timezone.now() + later_by(stall_minutes))
+
+    assert sweep_at(stall_minutes + 1).retried == []
 
 
 def test_decided_sightings_that_were_never_matched_are_not_waited_for(
