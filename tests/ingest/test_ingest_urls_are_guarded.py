@@ -20,8 +20,17 @@ INGEST_URLS = {
     "media_detail": "media",
     "media_file": "media",
     "media_thumbnail": "media",
+    "batch_detections": "batch",
+    "media_add_box": "media",
 }
 CHANGING_URLS = ["deployment_create", "deployment_edit", "batch_create"]
+# Forms posted from a page (a detection file, a drawn box): a GET is refused (405) before
+# anything is looked up, so they are probed with POSTs.
+POST_ONLY = ["batch_detections", "media_add_box"]
+
+
+def _probe(client, name: str, url: str):
+    return client.post(url, {}) if name in POST_ONLY else client.get(url)
 
 
 def test_the_list_covers_every_url_of_the_ingest_views():
@@ -49,7 +58,7 @@ def _url(name: str, slug: str, stored: dict) -> str:
 @pytest.mark.parametrize("name", INGEST_URLS)
 def test_a_non_member_gets_404(name, client_of, outsider, other_project, project, stored):
     client = client_of(outsider)
-    assert client.get(_url(name, project.slug, stored)).status_code == 404
+    assert _probe(client, name, _url(name, project.slug, stored)).status_code == 404
     if name in CHANGING_URLS:
         assert client.post(_url(name, project.slug, stored), {"code": "X"}).status_code == 404
 
@@ -60,7 +69,7 @@ def test_another_projects_objects_are_404_through_the_outsiders_own_project(
 ):
     # The outsider is admin of other_project: its slug must not reach this project's ids.
     client = client_of(outsider)
-    assert client.get(_url(name, other_project.slug, stored)).status_code == 404
+    assert _probe(client, name, _url(name, other_project.slug, stored)).status_code == 404
 
 
 @pytest.mark.parametrize("name", INGEST_URLS)
@@ -76,6 +85,8 @@ def test_members_see_every_page_they_may_use(name, role, request, client_of, pro
     user = request.getfixturevalue(role)
     status = client_of(user).get(_url(name, project.slug, stored)).status_code
     expected = 403 if name == "deployment_edit" and role != "admin_user" else 200
+    if name in POST_ONLY:
+        expected = 405
     assert status == expected
 
 
