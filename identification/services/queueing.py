@@ -14,7 +14,7 @@ import importlib
 from django.db import transaction
 
 
-def send_on_commit(task_name: str, *args) -> None:
+def send_on_commit(task_name: str, *args: object) -> None:
     """Queue `task_name` (its module path and function name) with `args` after commit."""
     from reidsite.celery import app
 
