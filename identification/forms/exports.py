@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ..models import Batch, Deployment, Project
@@ -37,7 +39,7 @@ class SightingFilterForm(forms.Form):
         choices=list(STATUSES.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
 
@@ -60,8 +62,9 @@ class SightingFilterForm(forms.Form):
             raise forms.ValidationError(f"This project has no deployment {value}.")
         return pk
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError("The “from” date is after the “to” date.")
@@ -90,8 +93,9 @@ class HistoryForm(forms.Form):
         choices=list(USAGES.items()), required=False, initial="binary", label="secr usage"
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end:
             if start > end:
@@ -115,6 +119,8 @@ class HistoryForm(forms.Form):
 def form_errors(form: forms.Form) -> str:
     """All of a form's errors on one line, for the management commands."""
     return "; ".join(
-        f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
+        f"{name}: {' '.join(str(e) for e in errors)}"
+        if name != "__all__"
+        else " ".join(str(e) for e in errors)
         for name, errors in form.errors.items()
     )

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from ..models import Membership, Project, Role
 from ..services.capture_times import SETTABLE
@@ -86,11 +89,11 @@ class MemberForm(forms.Form):
     username = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.RANGER)
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
 
-    def clean_username(self):
+    def clean_username(self) -> User:
         username = self.cleaned_data["username"]
         try:
             return get_user_model().objects.get(username=username)

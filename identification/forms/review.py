@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ..services.review_queue import ORDERS, STATUSES, QueueFilters
@@ -46,8 +48,9 @@ class DecisionForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     note = forms.CharField(max_length=2000, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") in ("confirm", "reject") and not data.get("candidate"):
             raise forms.ValidationError("Choose a candidate.")
         return data
