@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -208,7 +209,7 @@ def review_world(
     pending = []
     for k in range(n_pending):
         image = _pretty(1 + k % n_individuals, 5) if pretty else None
-        size = {"width": 640, "height": 480} if pretty else {}
+        size: dict[str, Any] = {"width": 640, "height": 480} if pretty else {}
         sighting = add_sighting(project, p_new=0.1 + 0.3 * k, image=image, **size, **kwargs)
         add_candidates(sighting, individuals[:5], [0.9 - 0.1 * j - 0.05 * k for j in range(5)])
         pending.append(sighting)
