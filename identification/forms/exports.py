@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -20,7 +21,7 @@ from ..services.exports.filters import STATUSES, ExportFilters
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-def _plausible(day):
+def _plausible(day: dt.date | None) -> None:
     """Days far outside any survey (year 1, year 9999) are refused: one day past 9999-12-31
     overflows Python's dates, and a history is computed day by day."""
     first, last = SETTABLE

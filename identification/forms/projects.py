@@ -65,8 +65,9 @@ class ProjectSettingsForm(ProjectForm):
             )
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         # A threshold the admin typed by hand is meant to stay: the next refit would
         # otherwise replace it. They can switch tuning back on later.
         self.threshold_pinned = bool(
@@ -100,8 +101,9 @@ class MemberForm(forms.Form):
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(f"No user named {username!r}.") from None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         user, role = data.get("username"), data.get("role")
         admins = self.project.memberships.filter(role=Role.ADMIN)
         # The same rule as removing a member: a project without an admin cannot be managed.

@@ -94,12 +94,13 @@ class Sighting(models.Model):
 
     def crop_box(self, width: int, height: int) -> tuple[int, int, int, int] | None:
         """The bounding box in pixels of an image of the given size, or None for the whole frame."""
-        if not self.has_bbox:
+        x, y, w, h = self.bbox_x, self.bbox_y, self.bbox_width, self.bbox_height
+        if x is None or y is None or w is None or h is None:  # not self.has_bbox
             return None
-        left = max(0, round(self.bbox_x * width))
-        top = max(0, round(self.bbox_y * height))
-        right = min(width, round((self.bbox_x + self.bbox_width) * width))
-        bottom = min(height, round((self.bbox_y + self.bbox_height) * height))
+        left = max(0, round(x * width))
+        top = max(0, round(y * height))
+        right = min(width, round((x + w) * width))
+        bottom = min(height, round((y + h) * height))
         return (left, top, right, bottom) if right > left and bottom > top else None
 
 

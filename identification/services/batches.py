@@ -123,6 +123,7 @@ def create_batches(
             kind=Batch.Kind.ZIP, archive_name=(uploaded.name or "")[:500], **common
         )
         batch.archive.save(f"{batch.pk}.zip", uploaded, save=False)
+        assert batch.archive.name is not None  # save() named it
         written.append(batch.archive.name)
         batch.save(update_fields=["archive"])
         batches.append(batch)
@@ -230,7 +231,8 @@ def process_items(batch: Batch, item_ids: list[int]) -> None:
 
 
 def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None) -> None:
-    status, reason, message, flags, media = BatchItem.Status.SKIPPED, "", "", [], None
+    status, reason, message, media = BatchItem.Status.SKIPPED, "", "", None
+    flags: list[str] = []
     try:
         with _open_item(item, archive) as fileobj:
             media, created = store_image(

@@ -8,6 +8,7 @@ reason code and a sentence for the batch report.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import warnings
@@ -220,7 +221,7 @@ def store_image(
         exif=exif.raw,
         detection_status=Media.Detection.PENDING if detect else Media.Detection.SKIPPED,
     )
-    stored_as = f"image{FORMAT_SUFFIXES[image.format]}"
+    stored_as = f"image{FORMAT_SUFFIXES[image.format or '']}"
     media.file.name = _save_once(media_upload_to(media, stored_as), fileobj, size)
     thumb = thumbnail_jpeg(oriented)
     media.thumbnail.name = _save_once(
@@ -237,12 +238,13 @@ def store_image(
         winner = Media.objects.get(project=project, sha256=digest)
         for ours, theirs in ((media.file, winner.file), (media.thumbnail, winner.thumbnail)):
             if ours.name != theirs.name:
+                assert ours.name is not None  # _save_once named both files above
                 default_storage.delete(ours.name)
         return winner, False
     return media, True
 
 
-def plausible_time(project: Project, exif: ExifInfo) -> tuple:
+def plausible_time(project: Project, exif: ExifInfo) -> tuple[dt.datetime | None, str]:
     """(capture time, "") when the EXIF time is usable; else (None, the sentence saying why).
 
     An image is never refused for its clock: it is kept without a time (in no event), and

@@ -113,7 +113,7 @@ def _download_name(media: Media) -> str:
     """The original file name with the stored format's extension: "x.html" that decoded as a
     JPEG is saved by the browser as "x.jpg", never as a page."""
     stem, ext = posixpath.splitext(posixpath.basename(media.original_name))
-    stored_ext = posixpath.splitext(media.file.name)[1]
+    stored_ext = posixpath.splitext(media.file.name or "")[1]
     return f"{stem}{stored_ext}" if stored_ext and ext.lower() != stored_ext else f"{stem}{ext}"
 
 

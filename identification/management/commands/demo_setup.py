@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -21,6 +21,9 @@ from identification.services.imports.catalogue import CatalogueInvalid, import_c
 from identification.services.imports.catalogue_source import open_catalogue, read_entries
 from identification.services.ingest import ImageRejected, store_image
 from identification.services.synthetic import camera_trap_jpeg
+
+if TYPE_CHECKING:
+    from celery.contrib.django.task import DjangoTask
 
 DEMO_SLUG = "demo"
 USERS = {"demo": Role.ADMIN, "expert": Role.EXPERT, "ranger": Role.RANGER}
@@ -80,7 +83,8 @@ class Command(BaseCommand):
                 batch = self._batch(project, deployment, users["ranger"], queries)
                 from worker.tasks.ingest import start_batch
 
-                start_batch.delay_on_commit(batch.pk)
+                # Celery's Django fix-up makes every task a DjangoTask; the hints say Task.
+                cast("DjangoTask[[int], None]", start_batch).delay_on_commit(batch.pk)
                 queued = f", batch #{batch.pk} of {len(queries)} images queued"
         self.stdout.write(
             self.style.SUCCESS(
