@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from ..models import Deployment, Project
 from ..services import detection_import
@@ -68,15 +69,15 @@ class DetectionFileForm(forms.Form):
         return clean_detection_file(self.cleaned_data.get("detections"))
 
 
-def clean_detection_file(uploaded) -> tuple[bytes, str] | None:
+def clean_detection_file(uploaded: UploadedFile | None) -> tuple[bytes, str] | None:
     """(bytes, name) of a readable MegaDetector file; a form error saying why it is not."""
     if not uploaded:
         return None
-    if uploaded.size > detection_import.MAX_BYTES:
+    if (uploaded.size or 0) > detection_import.MAX_BYTES:  # an upload always has a size
         raise forms.ValidationError("The detection file is over 50 MB.")
     raw = uploaded.read()
     try:
         detection_import.read(raw)
     except detection_import.DetectionFileError as error:
         raise forms.ValidationError(f"Not applied: {error}.") from None
-    return raw, uploaded.name
+    return raw, uploaded.name or ""

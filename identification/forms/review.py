@@ -69,8 +69,9 @@ class BoxForm(forms.Form):
     width = forms.FloatField(required=False, min_value=1)
     height = forms.FloatField(required=False, min_value=1)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") in ("set", "add") and any(
             data.get(name) is None for name in ("left", "top", "width", "height")
         ):

@@ -443,7 +443,9 @@ def undo(decision: Decision, *, by: User | None) -> Decision:
     elif decision.action in (A.BOX, A.ADD_BOX, A.REMOVE_BOX):
         from . import boxes  # boxes records its decisions through this module
 
-        changed = boxes.undo_box(decision, _still_as_left(decision.sighting, decision))
+        sighting = decision.sighting
+        assert sighting is not None
+        changed = boxes.undo_box(decision, _still_as_left(sighting, decision))
     record = _record(
         decision.project_id,
         by,

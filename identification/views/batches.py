@@ -102,14 +102,14 @@ def batch_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def batch_detections(request, slug, pk):
+def batch_detections(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """MegaDetector output onto an uploaded batch: its boxes replace the detector's."""
     project = get_project_for_user(request, slug, Role.RANGER)
     batch = get_object_or_404(Batch, project=project, pk=pk)
     form = DetectionFileForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("detections", []):
-            messages.error(request, error)
+            messages.error(request, str(error))  # ErrorList yields the messages as str
         return redirect(batch)
     raw, name = form.cleaned_data["detections"]
     report = detection_import.attach(batch, raw, name)

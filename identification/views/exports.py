@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from ..forms.exports import HistoryForm, SightingFilterForm
-from ..models import Project
+from ..models import Project, Sighting
 from ..services.exports import capture_history as ch
 from ..services.exports.filters import filtered_sightings
 from ..services.exports.sightings_csv import stream_sightings_csv
@@ -95,7 +96,7 @@ def export_camtrapdp(request: AuthenticatedRequest, slug: str) -> HttpResponseBa
     from ..services.exports.camtrapdp import stream_camtrapdp
     from ..services.exports.frame_observations import filtered_frames
 
-    def stream(project, sightings, base_url: str):
+    def stream(project: Project, sightings: QuerySet[Sighting], base_url: str) -> Iterator[bytes]:
         # Valid: _filtered_download checked the same form before calling this.
         form = SightingFilterForm(request.GET, project=project)
         frames = filtered_frames(project, form.filters() if form.is_valid() else None)

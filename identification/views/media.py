@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from ..forms.review import BoxForm
-from ..models import Media, Role
+from ..models import DetectedObject, Media, Role
 from ..services import boxes, detections, privacy
 from .access import AuthenticatedRequest, get_project_for_user, has_role
 
@@ -34,7 +34,7 @@ def media_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def media_add_box(request, slug, pk):
+def media_add_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """A ranger (or anyone above) boxes an animal the detector missed, e.g. in a blank frame."""
     project = get_project_for_user(request, slug, Role.RANGER)
     media = get_object_or_404(Media, project=project, pk=pk)
@@ -90,7 +90,9 @@ def _serve(
     return response
 
 
-def _serve_blurred(media: Media, field: str, persons) -> HttpResponse:
+def _serve_blurred(
+    media: Media, field: str, persons: list[DetectedObject]
+) -> FileResponse | HttpResponseRedirect:
     """People are blurred for non-admins (services.privacy); never the original bytes."""
     try:
         name = privacy.blurred_copy(media, field, persons)

@@ -234,7 +234,7 @@ def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
 
 
 @login_required
-def review_box(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def review_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Save, add or remove a box of this sighting's frame; each is an undoable decision."""
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
