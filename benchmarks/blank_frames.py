@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -40,7 +41,7 @@ def build_frames(bursts: int, frames: int, animals: int):
     from identification.services.synthetic import camera_burst
 
     every = max(1, bursts // max(1, animals))
-    out = []
+    out: list[tuple[int, Any, tuple[float, float, float, float] | None]] = []  # (burst, image, box)
     for b in range(bursts):
         has_animal = b % every == 0 and sum(1 for f in out if f[2]) < animals * frames
         images, boxes = camera_burst(
@@ -110,8 +111,7 @@ def measure(backend: str, frames, names_and_batch, project) -> dict:
             continue
         truth = Detection("animal", 1.0, box)
         if any(
-            s.has_bbox and Detection("animal", 1.0, (s.bbox_x, s.bbox_y, s.bbox_width,
-                                                     s.bbox_height)).iou(truth) >= 0.5
+            s.bbox is not None and Detection("animal", 1.0, s.bbox).iou(truth) >= 0.5
             for s in sightings
         ):  # fmt: skip
             found += 1

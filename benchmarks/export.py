@@ -16,6 +16,7 @@ benchmarks/out/export.json (and export-<database>.json) and deletes the project.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -69,15 +71,15 @@ def build(n: int, n_individuals: int, rng: random.Random) -> Project:
     user, _ = get_user_model().objects.get_or_create(username="bench-exporter")
     project = Project.objects.create(name=f"Export bench {time.time():.0f}", time_zone="UTC")
     Membership.objects.create(project=project, user=user, role=Role.RANGER)
-    start = timezone.now().replace(microsecond=0) - timezone.timedelta(days=365)
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=365)
     deployments = Deployment.objects.bulk_create(
         Deployment(
             project=project,
             code=f"CAM-{i:02d}",
             latitude=-27.9 + i * 0.01,
             longitude=32.3 + (i % 5) * 0.01,
-            start=start + timezone.timedelta(days=i),
-            end=start + timezone.timedelta(days=300 + i),
+            start=start + dt.timedelta(days=i),
+            end=start + dt.timedelta(days=300 + i),
         )  # fmt: skip
         for i in range(20)
     )
@@ -85,7 +87,7 @@ def build(n: int, n_individuals: int, rng: random.Random) -> Project:
         Individual(project=project, code=f"IND-{i:05d}", name=f"Animal {i}")
         for i in range(1, n_individuals + 1)
     )
-    step = timezone.timedelta(seconds=300 * 86400 // max(n, 1))
+    step = dt.timedelta(seconds=300 * 86400 // max(n, 1))
     media = bulk_media(project, deployments, n, start, step, "DCIM/IMG_{i:06d}.JPG")
     kinds = ["confirmed", "confirmed", "pending", "other"]
     sightings, chosen, statuses = [], [], []
@@ -140,12 +142,15 @@ def child(slug: str, what: str, trace: bool) -> None:
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-exporter"))
     project = Project.objects.get(slug=slug)
+    query: dict[str, Any]  # Client.get turns the date into its ISO text
     if what == "csv":
         url, query = reverse("export_sightings", args=[slug]), {}
     else:
-        first = project.deployments.order_by("start").first().start.date()
+        earliest = project.deployments.order_by("start").first()
+        assert earliest is not None and earliest.start is not None
+        first = earliest.start.date()
         url = reverse("export_capture_history", args=[slug])
-        query = {"start": first, "end": first + timezone.timedelta(days=364), "days": 7,
+        query = {"start": first, "end": first + dt.timedelta(days=364), "days": 7,
                  "format": what, "detector": "count"}  # fmt: skip
     before = vm_hwm_kib()
     if trace:
@@ -154,7 +159,7 @@ def child(slug: str, what: str, trace: bool) -> None:
     size = lines = 0
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, query)
-        body = response.streaming_content if response.streaming else [response.content]
+        body = response.streaming_content if response.streaming else [response.content]  # type: ignore[attr-defined]
         for chunk in body:
             size += len(chunk)
             lines += chunk.count(b"\n") if what == "csv" else 0

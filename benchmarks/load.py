@@ -52,6 +52,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -174,10 +175,12 @@ def build(args) -> dict:
             out.append((user.username, {"sessionid": session.session_key}))
         return out
 
+    first_deployment = project.deployments.order_by("pk").first()
+    assert first_deployment is not None  # bulk_review_project makes 20
     return {
         "project": project,
         "slug": project.slug,
-        "deployment": project.deployments.order_by("pk").first().pk,
+        "deployment": first_deployment.pk,
         "experts": users("expert", args.experts, Role.EXPERT),
         "rangers": users("ranger", args.rangers, Role.RANGER),
     }
@@ -371,7 +374,7 @@ def decision_check(run: Run, project) -> dict:
 
 
 def report(run: Run, args, elapsed: float, world: dict, loads: tuple) -> dict:
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         samples = [s for s in run.samples if s.kind == kind]
         times = [s.ms for s in samples if not s.error]

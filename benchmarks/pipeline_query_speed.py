@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -34,7 +35,7 @@ from worker.pipeline.features import get_extractor  # noqa: E402
 from worker.pipeline.fusion import WildFusion  # noqa: E402
 from worker.pipeline.gallery import Gallery  # noqa: E402
 
-VARIANTS = {
+VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "LightGlue on 12 pre-ranked images": {"lightglue_k": 12},
     "LightGlue on the whole shortlist": {"lightglue_k": 10_000},

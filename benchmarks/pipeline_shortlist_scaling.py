@@ -83,7 +83,9 @@ def run(size: int, keypoints: int, queries: int, dim: int, seed: int = 0) -> dic
         "global_recall": hit_global / queries,
         "vote_recall": hit_vote / queries,
         "global_index": "IVF" if gallery._global["global"].approximate else "exact",
-        "keypoint_index": "IVF" if gallery._keypoints.approximate else "exact",
+        "keypoint_index": "IVF"
+        if gallery._keypoints is not None and gallery._keypoints.approximate
+        else "exact",
     }
 
 

@@ -41,6 +41,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -53,7 +54,7 @@ from tests.factories import bulk_review_project  # noqa: E402
 HX = {"HX-Request": "true"}
 
 
-def build(n_sightings: int, n_individuals: int, rng: random.Random) -> tuple[Project, object]:
+def build(n_sightings: int, n_individuals: int, rng: random.Random) -> tuple[Project, User]:
     call_command("migrate", verbosity=0)
     user, _ = get_user_model().objects.get_or_create(username="bench-expert")
     name = f"Review bench {time.time():.0f}"

@@ -6,6 +6,7 @@ reaches the matcher. The admin shows them read-only.
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from worker.pipeline.config import PipelineConfig
 
@@ -65,11 +66,16 @@ class DeploymentAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "location_id"]
 
 
+# Tuples: the admin takes either, and a tuple fits both attributes' types.
+BATCH_ITEM_FIELDS = ("seq", "original_name", "status", "reason", "message", "media")
+CANDIDATE_FIELDS = ("rank", "individual", "fused", "rejected")
+
+
 class BatchItemInline(admin.TabularInline):
     model = BatchItem
     extra = 0
-    fields = ["seq", "original_name", "status", "reason", "message", "media"]
-    readonly_fields = fields
+    fields = BATCH_ITEM_FIELDS
+    readonly_fields = BATCH_ITEM_FIELDS
     can_delete = False
     show_change_link = False
 
@@ -103,7 +109,7 @@ class IndividualAdmin(admin.ModelAdmin):
     # Renames and merges are decisions (the individuals catalogue records and undoes them).
     readonly_fields = ["project", "code", "name", "merged_into", "created_by"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Individual | None = None) -> bool:
         return False
 
 
@@ -111,11 +117,11 @@ class CandidateInline(admin.TabularInline):
     model = Candidate
     fk_name = "sighting"
     extra = 0
-    fields = ["rank", "individual", "fused", "rejected"]
-    readonly_fields = fields
+    fields = CANDIDATE_FIELDS
+    readonly_fields = CANDIDATE_FIELDS
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Sighting | None = None) -> bool:
         return False
 
 
@@ -131,7 +137,7 @@ class SightingAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     inlines = [CandidateInline]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Sighting | None = None) -> bool:
         return False
 
 
@@ -141,9 +147,9 @@ class DecisionAdmin(admin.ModelAdmin):
     list_filter = ["project", "action"]
     raw_id_fields = ["sighting", "individual", "candidate", "reverts"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
         # The trail is append-only, also for staff.
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
         return False

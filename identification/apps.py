@@ -6,7 +6,7 @@ class IdentificationConfig(AppConfig):
     verbose_name = "Identification"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         # HEIC (iPhones, some trail cameras) opens with Pillow in every process of the app:
         # the web process that checks uploads and the workers that read the stored images.
         from pillow_heif import register_heif_opener

@@ -139,6 +139,6 @@ def edit_csv(path: Path, edit) -> None:
         fields, rows = reader.fieldnames, list(reader)
     edit(rows)
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer = csv.DictWriter(handle, fieldnames=fields or [])
         writer.writeheader()
         writer.writerows(rows)

@@ -14,9 +14,10 @@ import hashlib
 import itertools
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +43,7 @@ _JPEG: dict[int, bytes] = {}
 VERSIONS = {"global": "test-1", "aliked": "test-1"}
 
 
-def curator(project: Project) -> AbstractBaseUser:
+def curator(project: Project) -> User:
     """The expert who catalogued the project's gallery (made on first use), kept apart from
     the experts a test acts as, so their last decision and their counts are their own."""
     user, _ = get_user_model().objects.get_or_create(username=f"curator-{project.pk}")
@@ -85,9 +86,7 @@ def add_media(
     return media
 
 
-def confirm(
-    sighting: Sighting, individual: Individual, by: AbstractBaseUser | None = None
-) -> Sighting:
+def confirm(sighting: Sighting, individual: Individual, by: User | None = None) -> Sighting:
     """Confirm as an expert would (the decision service), by the project's curator by default."""
     decisions.confirm(sighting, individual, by=by or curator(sighting.project))
     return sighting
@@ -97,7 +96,7 @@ def add_sighting(
     project: Project,
     *,
     individual: Individual | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     p_new: float | None = None,
     **media_kwargs,
 ) -> Sighting:
@@ -122,7 +121,7 @@ def animal_sighting(
     view: int,
     individual: Individual | None = None,
     batch=None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Sighting:
     """A sighting of synthetic animal `animal` seen from `view` (patterned coats the matcher
     can tell apart), confirmed as `individual` when given."""
@@ -145,7 +144,7 @@ def add_individual(
     name: str = "",
     images: int = 2,
     animal: int | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Individual:
     """A catalogued individual with confirmed images; with `animal`, synthetic coats."""
     individual = Individual.objects.create(project=project, code=code, name=name)
@@ -208,7 +207,7 @@ def review_world(
     pending = []
     for k in range(n_pending):
         image = _pretty(1 + k % n_individuals, 5) if pretty else None
-        size = {"width": 640, "height": 480} if pretty else {}
+        size: dict[str, Any] = {"width": 640, "height": 480} if pretty else {}
         sighting = add_sighting(project, p_new=0.1 + 0.3 * k, image=image, **size, **kwargs)
         add_candidates(sighting, individuals[:5], [0.9 - 0.1 * j - 0.05 * k for j in range(5)])
         pending.append(sighting)
@@ -219,7 +218,7 @@ def review_world(
 def bulk_decide(
     sightings: Sequence[Sighting],
     individuals: Sequence[Individual | None],
-    by: AbstractBaseUser,
+    by: User,
     *,
     decided_at: dt.datetime | None = None,
     batch_size: int = 2000,
@@ -321,9 +320,9 @@ def bulk_review_project(
     deployments = Deployment.objects.bulk_create(
         [Deployment(project=project, code=f"CAM-{i:02d}") for i in range(20)]
     )
-    start = timezone.now() - timezone.timedelta(days=365)
+    start = timezone.now() - dt.timedelta(days=365)
     media = bulk_media(
-        project, deployments, n_sightings, start, timezone.timedelta(minutes=30), "{i}.jpg"
+        project, deployments, n_sightings, start, dt.timedelta(minutes=30), "{i}.jpg"
     )
     individuals = Individual.objects.bulk_create(
         [Individual(project=project, code=f"IND-{i:04d}") for i in range(1, n_individuals + 1)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import piexif
@@ -69,7 +70,7 @@ def jpeg_bytes(
     base = rng.integers(0, 255, size=(8, 8, 3), dtype=np.uint8)
     image = Image.fromarray(base).resize((width, height), Image.Resampling.BILINEAR)
     out = io.BytesIO()
-    kwargs = {"quality": quality}
+    kwargs: dict[str, Any] = {"quality": quality}
     if exif:
         kwargs["exif"] = exif_bytes(taken_at, lat, lon, offset=offset)
     image.save(out, "JPEG", **kwargs)

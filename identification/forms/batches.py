@@ -1,8 +1,11 @@
 """The upload form: many images or one zip of a memory card."""
 
-from django import forms
+from typing import Any, cast
 
-from ..models import Deployment
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from ..models import Deployment, Project
 from ..services import detection_import
 
 
@@ -13,7 +16,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
@@ -29,7 +32,8 @@ class UploadForm(forms.Form):
     )
     # Empty files are accepted here and reported per file in the batch report, so one bad
     # file does not send the whole upload back.
-    files = MultipleFileField(
+    # A field named like BaseForm.files: the form's metaclass moves it into base_fields.
+    files = MultipleFileField(  # type: ignore[assignment]
         allow_empty_file=True,
         help_text="Camera-trap images (JPEG, PNG, TIFF, WebP, HEIC), or one .zip of a memory card "
         "(up to 2 GB).",
@@ -44,9 +48,10 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deployment"].queryset = project.deployments.all()
+        deployment = cast(forms.ModelChoiceField, self.fields["deployment"])  # declared above
+        deployment.queryset = project.deployments.all()
 
     def clean_detections(self) -> tuple[bytes, str] | None:
         return clean_detection_file(self.cleaned_data.get("detections"))
@@ -64,15 +69,15 @@ class DetectionFileForm(forms.Form):
         return clean_detection_file(self.cleaned_data.get("detections"))
 
 
-def clean_detection_file(uploaded) -> tuple[bytes, str] | None:
+def clean_detection_file(uploaded: UploadedFile | None) -> tuple[bytes, str] | None:
     """(bytes, name) of a readable MegaDetector file; a form error saying why it is not."""
     if not uploaded:
         return None
-    if uploaded.size > detection_import.MAX_BYTES:
+    if (uploaded.size or 0) > detection_import.MAX_BYTES:  # an upload always has a size
         raise forms.ValidationError("The detection file is over 50 MB.")
     raw = uploaded.read()
     try:
         detection_import.read(raw)
     except detection_import.DetectionFileError as error:
         raise forms.ValidationError(f"Not applied: {error}.") from None
-    return raw, uploaded.name
+    return raw, uploaded.name or ""

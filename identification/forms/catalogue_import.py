@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 
 class CatalogueImportForm(forms.Form):
@@ -15,11 +18,11 @@ class CatalogueImportForm(forms.Form):
         "Empty imports every row.",
     )
 
-    def clean_archive(self):
+    def clean_archive(self) -> UploadedFile[bytes]:
         archive = self.cleaned_data["archive"]
         if not archive.name.lower().endswith(".zip"):
             raise forms.ValidationError("Upload the catalogue as one .zip file.")
         return archive
 
-    def clean_split(self):
+    def clean_split(self) -> str:
         return self.cleaned_data["split"].strip()

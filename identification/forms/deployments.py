@@ -1,8 +1,10 @@
 """The camera-station form."""
 
+from typing import Any
+
 from django import forms
 
-from ..models import Deployment
+from ..models import Deployment, Project
 from ..services.capture_times import capture_window, outside
 
 
@@ -20,23 +22,23 @@ class DeploymentForm(forms.ModelForm):
             "comments": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
 
-    def clean_latitude(self):
+    def clean_latitude(self) -> float | None:
         value = self.cleaned_data.get("latitude")
         if value is not None and not -90 <= value <= 90:
             raise forms.ValidationError("Latitude is between -90 and 90 degrees.")
         return value
 
-    def clean_longitude(self):
+    def clean_longitude(self) -> float | None:
         value = self.cleaned_data.get("longitude")
         if value is not None and not -180 <= value <= 180:
             raise forms.ValidationError("Longitude is between -180 and 180 degrees.")
         return value
 
-    def clean_code(self):
+    def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
         taken = Deployment.objects.filter(project=self.project, code=code)
         if self.instance.pk:
@@ -45,8 +47,9 @@ class DeploymentForm(forms.ModelForm):
             raise forms.ValidationError(f"The project already has a deployment {code!r}.")
         return code
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "The deployment ends before it starts.")
@@ -56,6 +59,6 @@ class DeploymentForm(forms.ModelForm):
                 self.add_error(name, problem)
         return data
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Deployment:
         self.instance.project = self.project
         return super().save(commit)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 
 from ..models import Batch, Deployment, Project
@@ -18,7 +21,7 @@ from ..services.exports.filters import STATUSES, ExportFilters
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-def _plausible(day):
+def _plausible(day: dt.date | None) -> None:
     """Days far outside any survey (year 1, year 9999) are refused: one day past 9999-12-31
     overflows Python's dates, and a history is computed day by day."""
     first, last = SETTABLE
@@ -37,7 +40,7 @@ class SightingFilterForm(forms.Form):
         choices=list(STATUSES.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
 
@@ -60,8 +63,9 @@ class SightingFilterForm(forms.Form):
             raise forms.ValidationError(f"This project has no deployment {value}.")
         return pk
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError("The “from” date is after the “to” date.")
@@ -90,8 +94,9 @@ class HistoryForm(forms.Form):
         choices=list(USAGES.items()), required=False, initial="binary", label="secr usage"
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end:
             if start > end:
@@ -115,6 +120,8 @@ class HistoryForm(forms.Form):
 def form_errors(form: forms.Form) -> str:
     """All of a form's errors on one line, for the management commands."""
     return "; ".join(
-        f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
+        f"{name}: {' '.join(str(e) for e in errors)}"
+        if name != "__all__"
+        else " ".join(str(e) for e in errors)
         for name, errors in form.errors.items()
     )

@@ -1,6 +1,9 @@
 """The deployments.csv import form."""
 
+from __future__ import annotations
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -13,7 +16,7 @@ class DeploymentsCsvForm(forms.Form):
         "cameraModel, cameraHeight, habitat, baitUse, deploymentComments.",
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile[bytes]:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError("Over 5 MB: that is not a deployments table.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ..models import Individual, Project
@@ -14,11 +16,11 @@ class RenameForm(forms.Form):
 class IndividualChoiceField(forms.CharField):
     """An individual of the project named by its code (a merged code means its survivor)."""
 
-    def __init__(self, *args, project: Project | None = None, **kwargs):
+    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
         self.project = project
         super().__init__(*args, max_length=100, **kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Individual | None:
         code = super().clean(value).strip()
         if not code:
             return None
@@ -29,7 +31,7 @@ class IndividualChoiceField(forms.CharField):
 
 
 class MergeForm(forms.Form):
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"] = IndividualChoiceField(
             project=project, label="Merge into (code)", required=True
@@ -38,7 +40,7 @@ class MergeForm(forms.Form):
 
 
 class SplitForm(forms.Form):
-    def __init__(self, *args, project: Project, individual: Individual, **kwargs):
+    def __init__(self, *args: Any, project: Project, individual: Individual, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sightings"] = forms.ModelMultipleChoiceField(
             queryset=individual.sightings.all(), widget=forms.CheckboxSelectMultiple

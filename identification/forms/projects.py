@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from ..models import Membership, Project, Role
 from ..services.capture_times import SETTABLE
@@ -62,8 +65,9 @@ class ProjectSettingsForm(ProjectForm):
             )
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         # A threshold the admin typed by hand is meant to stay: the next refit would
         # otherwise replace it. They can switch tuning back on later.
         self.threshold_pinned = bool(
@@ -86,19 +90,20 @@ class MemberForm(forms.Form):
     username = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.RANGER)
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
 
-    def clean_username(self):
+    def clean_username(self) -> User:
         username = self.cleaned_data["username"]
         try:
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
             raise forms.ValidationError(f"No user named {username!r}.") from None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         user, role = data.get("username"), data.get("role")
         admins = self.project.memberships.filter(role=Role.ADMIN)
         # The same rule as removing a member: a project without an admin cannot be managed.

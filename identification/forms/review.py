@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ..services.review_queue import ORDERS, STATUSES, QueueFilters
@@ -46,8 +48,9 @@ class DecisionForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     note = forms.CharField(max_length=2000, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") in ("confirm", "reject") and not data.get("candidate"):
             raise forms.ValidationError("Choose a candidate.")
         return data
@@ -66,8 +69,9 @@ class BoxForm(forms.Form):
     width = forms.FloatField(required=False, min_value=1)
     height = forms.FloatField(required=False, min_value=1)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") in ("set", "add") and any(
             data.get(name) is None for name in ("left", "top", "width", "height")
         ):

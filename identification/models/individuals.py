@@ -38,4 +38,4 @@ class Individual(models.Model):
     @property
     def survivor(self) -> "Individual":
         """The individual this one now is: itself, or the one it was merged into."""
-        return self.merged_into if self.merged_into_id else self
+        return self.merged_into or self

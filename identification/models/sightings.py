@@ -83,23 +83,30 @@ class Sighting(models.Model):
         return None not in (self.bbox_x, self.bbox_y, self.bbox_width, self.bbox_height)
 
     @property
+    def bbox(self) -> tuple[float, float, float, float] | None:
+        """(x, y, width, height) as fractions of the image; None for the whole frame."""
+        x, y, w, h = self.bbox_x, self.bbox_y, self.bbox_width, self.bbox_height
+        if x is None or y is None or w is None or h is None:  # not self.has_bbox
+            return None
+        return (x, y, w, h)
+
+    @property
     def css_box(self) -> str:
         """The box as CSS percentages, to outline it over the displayed image."""
-        if not self.has_bbox:
+        if self.bbox is None:
             return "left:0;top:0;width:100%;height:100%"
-        return (
-            f"left:{self.bbox_x * 100:.2f}%;top:{self.bbox_y * 100:.2f}%;"
-            f"width:{self.bbox_width * 100:.2f}%;height:{self.bbox_height * 100:.2f}%"
-        )
+        x, y, w, h = self.bbox
+        return f"left:{x * 100:.2f}%;top:{y * 100:.2f}%;width:{w * 100:.2f}%;height:{h * 100:.2f}%"
 
     def crop_box(self, width: int, height: int) -> tuple[int, int, int, int] | None:
         """The bounding box in pixels of an image of the given size, or None for the whole frame."""
-        if not self.has_bbox:
+        if self.bbox is None:
             return None
-        left = max(0, round(self.bbox_x * width))
-        top = max(0, round(self.bbox_y * height))
-        right = min(width, round((self.bbox_x + self.bbox_width) * width))
-        bottom = min(height, round((self.bbox_y + self.bbox_height) * height))
+        x, y, w, h = self.bbox
+        left = max(0, round(x * width))
+        top = max(0, round(y * height))
+        right = min(width, round((x + w) * width))
+        bottom = min(height, round((y + h) * height))
         return (left, top, right, bottom) if right > left and bottom > top else None
 
 

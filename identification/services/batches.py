@@ -13,15 +13,17 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from ..models import Batch, BatchItem, Deployment, Project
+from ..models import Batch, BatchItem, Deployment, Media, Project
 from . import reid_hooks
 from .events import regroup_events
 from .ingest import (
@@ -41,7 +43,11 @@ NO_TIMESTAMP_MESSAGE = "No EXIF capture time: kept, but it belongs to no event."
 
 
 def accept_upload(
-    project: Project, deployment: Deployment | None, user, files: Iterable, note: str = ""
+    project: Project,
+    deployment: Deployment | None,
+    user: User,
+    files: Iterable[File[bytes]],
+    note: str = "",
 ) -> list[Batch]:
     """Stage an upload's files and queue its batches, all or nothing.
 
@@ -78,8 +84,8 @@ def _delete_files(names: list[str]) -> None:
 def create_batches(
     project: Project,
     deployment: Deployment | None,
-    user,
-    files: Iterable,
+    user: User,
+    files: Iterable[File[bytes]],
     note: str = "",
     *,
     written: list[str] | None = None,
@@ -90,9 +96,10 @@ def create_batches(
     if its transaction fails.
     """
     written = [] if written is None else written
-    images, archives = [], []
+    images: list[File[bytes]] = []
+    archives: list[File[bytes]] = []
     for uploaded in files:
-        (archives if uploaded.name.lower().endswith(".zip") else images).append(uploaded)
+        (archives if (uploaded.name or "").lower().endswith(".zip") else images).append(uploaded)
     batches: list[Batch] = []
     common = {"project": project, "deployment": deployment, "created_by": user, "note": note}
     if images:
@@ -104,7 +111,7 @@ def create_batches(
                 BatchItem(
                     batch=batch,
                     seq=seq,
-                    original_name=shown_name(uploaded.name),
+                    original_name=shown_name(uploaded.name or ""),
                     staged_name=written[-1],
                     size=uploaded.size or 0,
                 )
@@ -113,9 +120,10 @@ def create_batches(
         batches.append(batch)
     for uploaded in archives:
         batch = Batch.objects.create(
-            kind=Batch.Kind.ZIP, archive_name=uploaded.name[:500], **common
+            kind=Batch.Kind.ZIP, archive_name=(uploaded.name or "")[:500], **common
         )
         batch.archive.save(f"{batch.pk}.zip", uploaded, save=False)
+        assert batch.archive.name is not None  # save() named it
         written.append(batch.archive.name)
         batch.save(update_fields=["archive"])
         batches.append(batch)
@@ -223,7 +231,8 @@ def process_items(batch: Batch, item_ids: list[int]) -> None:
 
 
 def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None) -> None:
-    status, reason, message, flags, media = BatchItem.Status.SKIPPED, "", "", [], None
+    status, reason, message, media = BatchItem.Status.SKIPPED, "", "", None
+    flags: list[str] = []
     try:
         with _open_item(item, archive) as fileobj:
             media, created = store_image(
@@ -245,7 +254,7 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
     except Exception as exc:  # noqa: BLE001 - one unreadable file must not fail the batch
         log.exception("batch %s item %s", batch.pk, item.pk)
         reason, message = "error", f"Could not be processed ({exc.__class__.__name__}: {exc})."
-    if status == BatchItem.Status.DUPLICATE and media.batch_id == batch.pk:
+    if status == BatchItem.Status.DUPLICATE and media is not None and media.batch_id == batch.pk:
         if _stored_by_this_item(batch, item, media):
             # Re-delivery after a crash between storing and recording: not a duplicate.
             status, reason = BatchItem.Status.ACCEPTED, ""
@@ -258,7 +267,7 @@ def _process_item(batch: Batch, item: BatchItem, archive: zipfile.ZipFile | None
     )  # fmt: skip
 
 
-def _time_flags(media) -> tuple[list[str], str]:
+def _time_flags(media: Media) -> tuple[list[str], str]:
     """The report line of an accepted image without a usable time ([], "" for the others)."""
     if not media.timestamp_missing:
         return [], ""
@@ -267,7 +276,7 @@ def _time_flags(media) -> tuple[list[str], str]:
     return ["no_timestamp"], NO_TIMESTAMP_MESSAGE
 
 
-def _stored_by_this_item(batch: Batch, item: BatchItem, media) -> bool:
+def _stored_by_this_item(batch: Batch, item: BatchItem, media: Media) -> bool:
     """Whether `media`, of this batch, came from this very item (stored before a crash)."""
     if media.original_name != item.original_name:
         return False
@@ -276,7 +285,7 @@ def _stored_by_this_item(batch: Batch, item: BatchItem, media) -> bool:
 
 
 @contextmanager
-def _open_item(item: BatchItem, archive: zipfile.ZipFile | None) -> Iterator[BinaryIO]:
+def _open_item(item: BatchItem, archive: zipfile.ZipFile | None) -> Iterator[IO[bytes]]:
     """The item's bytes as a seekable file: its staged copy, or its zip member spooled."""
     if archive is None:
         with default_storage.open(item.staged_name, "rb") as handle:

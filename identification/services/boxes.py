@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..models import Decision, DetectedObject, Media, Sighting
@@ -48,12 +49,10 @@ def from_pixels(media: Media, left: float, top: float, width: float, height: flo
 
 
 def box_of(sighting: Sighting) -> list[float] | None:
-    if not sighting.has_bbox:
-        return None
-    return [sighting.bbox_x, sighting.bbox_y, sighting.bbox_width, sighting.bbox_height]
+    return None if sighting.bbox is None else list(sighting.bbox)
 
 
-def _fields(bbox: Sequence[float] | None) -> dict:
+def _fields(bbox: Sequence[float] | None) -> dict[str, float | None]:
     x, y, w, h = bbox if bbox is not None else (None, None, None, None)
     return {"bbox_x": x, "bbox_y": y, "bbox_width": w, "bbox_height": h}
 
@@ -70,7 +69,11 @@ def _rematch(sighting: Sighting) -> None:
 
 @transaction.atomic
 def set_box(
-    sighting: Sighting, bbox: Sequence[float], *, by, seen_version: int | None = None
+    sighting: Sighting,
+    bbox: Sequence[float],
+    *,
+    by: User | None,
+    seen_version: int | None = None,
 ) -> Decision:
     """Move or resize the sighting's box."""
     box = checked(bbox)
@@ -85,7 +88,7 @@ def set_box(
 
 
 @transaction.atomic
-def add_box(media: Media, bbox: Sequence[float], *, by) -> Decision:
+def add_box(media: Media, bbox: Sequence[float], *, by: User | None) -> Decision:
     """Another animal in the frame (or the one a blank frame did hold): a new sighting."""
     box = checked(bbox)
     media = Media.objects.select_for_update().get(pk=media.pk)
@@ -110,7 +113,7 @@ def _still_holds_something(media_id: int, threshold: float) -> bool:
 
 
 @transaction.atomic
-def remove_box(sighting: Sighting, *, by, seen_version: int | None = None) -> Decision:
+def remove_box(sighting: Sighting, *, by: User | None, seen_version: int | None = None) -> Decision:
     """A wrong box: the sighting leaves every queue, gallery and export; a frame left with
     nothing else in it is blank."""
     previous = {**sighting_state(sighting), "is_blank": sighting.media.is_blank}
@@ -131,6 +134,7 @@ def undo_box(decision: Decision, version: int) -> list[int]:
     """Restore what a box decision changed (decisions.undo records the undo). Returns the
     sightings whose identity changed (for the gallery hook)."""
     sighting = decision.sighting
+    assert sighting is not None  # a box decision is on a sighting (CASCADE)
     prev = decision.previous_state
     if decision.action == A.BOX:
         _apply(sighting, version, **_fields(prev["bbox"]))

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -42,7 +44,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def sighting_state(sighting: Sighting) -> dict:
+def sighting_state(sighting: Sighting) -> dict[str, Any]:
     """The identity fields a decision changes, as stored in `previous_state`."""
     return {
         "status": sighting.status,
@@ -52,7 +54,7 @@ def sighting_state(sighting: Sighting) -> dict:
     }
 
 
-def shown_snapshot(sighting: Sighting) -> dict:
+def shown_snapshot(sighting: Sighting) -> dict[str, Any]:
     """What the review screen showed: the top candidates, P(new), threshold, model versions.
 
     The same selection as the screen (`review_queue.top_candidates`): after a merge, the
@@ -61,7 +63,7 @@ def shown_snapshot(sighting: Sighting) -> dict:
     return snapshot(sighting, top_candidates(sighting), sighting.project.new_individual_threshold)
 
 
-def snapshot(sighting: Sighting, candidates: list[Candidate], threshold: float) -> dict:
+def snapshot(sighting: Sighting, candidates: list[Candidate], threshold: float) -> dict[str, Any]:
     """The `shown` record of a decision on `sighting` whose screen showed these candidates."""
     return {
         "p_new": sighting.p_new,
@@ -81,7 +83,7 @@ def snapshot(sighting: Sighting, candidates: list[Candidate], threshold: float) 
     }
 
 
-def create_individual(project: Project, *, name: str = "", by) -> Individual:
+def create_individual(project: Project, *, name: str = "", by: User | None) -> Individual:
     """A new individual with the project's next free code, safe against a concurrent one.
 
     The project row is locked for the rest of the transaction, so two experts creating
@@ -123,7 +125,7 @@ def _conflict(sighting_pk: int) -> DecisionConflict:
     )
 
 
-def _apply(sighting: Sighting, seen_version: int | None, **fields) -> int:
+def _apply(sighting: Sighting, seen_version: int | None, **fields: Any) -> int:
     """Conditional UPDATE of the sighting; returns its new version or raises DecisionConflict."""
     seen = sighting.version if seen_version is None else seen_version
     updated = Sighting.objects.filter(pk=sighting.pk, version=seen).update(
@@ -138,7 +140,7 @@ def _apply(sighting: Sighting, seen_version: int | None, **fields) -> int:
     return sighting.version
 
 
-def _record(project_id: int, by, action: str, **fields) -> Decision:
+def _record(project_id: int, by: User | None, action: str, **fields: Any) -> Decision:
     return Decision.objects.create(project_id=project_id, user=by, action=action, **fields)
 
 
@@ -151,13 +153,13 @@ def record_decision(
     sighting: Sighting,
     action: str,
     *,
-    by,
+    by: User | None,
     individual: Individual | None,
     status: str,
     seen_version: int | None = None,
     candidate: Candidate | None = None,
     note: str = "",
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
     decided_at: datetime | None = None,
 ) -> Decision:
     """Apply a decision to the sighting (conditional on its version) and append its record,
@@ -186,7 +188,7 @@ def record_decision(
     )
 
 
-def _decide(sighting: Sighting, action: str, **fields) -> Decision:
+def _decide(sighting: Sighting, action: str, **fields: Any) -> Decision:
     decision = record_decision(sighting, action, **fields)
     _identity_changed(sighting.project_id, [sighting.pk])
     return decision
@@ -197,7 +199,7 @@ def confirm(
     sighting: Sighting,
     individual: Individual | None = None,
     *,
-    by,
+    by: User | None,
     candidate: Candidate | None = None,
     seen_version: int | None = None,
     note: str = "",
@@ -227,7 +229,12 @@ def confirm(
 
 @transaction.atomic
 def new_individual(
-    sighting: Sighting, *, by, name: str = "", seen_version: int | None = None, note: str = ""
+    sighting: Sighting,
+    *,
+    by: User | None,
+    name: str = "",
+    seen_version: int | None = None,
+    note: str = "",
 ) -> Decision:
     """The sighting is an individual not in the catalogue yet: create it with the next code."""
     individual = create_individual(sighting.project, name=name, by=by)
@@ -244,7 +251,9 @@ def new_individual(
 
 
 @transaction.atomic
-def discard(sighting: Sighting, *, by, seen_version: int | None = None, note: str = "") -> Decision:
+def discard(
+    sighting: Sighting, *, by: User | None, seen_version: int | None = None, note: str = ""
+) -> Decision:
     """No identifiable animal in this sighting."""
     return _decide(
         sighting,
@@ -262,7 +271,7 @@ def reject_candidate(
     sighting: Sighting,
     candidate: Candidate,
     *,
-    by,
+    by: User | None,
     seen_version: int | None = None,
     note: str = "",
 ) -> Decision:
@@ -292,7 +301,7 @@ def reject_candidate(
     return decision
 
 
-def skip(sighting: Sighting, *, by) -> Decision:
+def skip(sighting: Sighting, *, by: User | None) -> Decision:
     """Not now: releases this expert's claim; nothing else changes."""
     Sighting.objects.filter(pk=sighting.pk, claimed_by=by).update(
         claimed_by=None, claimed_until=None
@@ -301,7 +310,7 @@ def skip(sighting: Sighting, *, by) -> Decision:
 
 
 @transaction.atomic
-def rename(individual: Individual, name: str, *, by) -> Decision:
+def rename(individual: Individual, name: str, *, by: User | None) -> Decision:
     previous = {"name": individual.name}
     individual.name = name.strip()
     individual.save(update_fields=["name"])
@@ -316,7 +325,7 @@ def rename(individual: Individual, name: str, *, by) -> Decision:
 
 
 @transaction.atomic
-def merge(source: Individual, target: Individual, *, by, note: str = "") -> Decision:
+def merge(source: Individual, target: Individual, *, by: User | None, note: str = "") -> Decision:
     """All of `source` becomes `target`; `source` keeps its code (searchable) and points there."""
     if source.pk == target.pk or source.project_id != target.project_id:
         raise DecisionError("Merge two different individuals of one project.")
@@ -347,7 +356,7 @@ def split(
     individual: Individual,
     sightings: Iterable[Sighting],
     *,
-    by,
+    by: User | None,
     into: Individual | None = None,
     name: str = "",
 ) -> Decision:
@@ -374,7 +383,7 @@ def split(
     return decision
 
 
-def last_undoable(project: Project, user) -> Decision | None:
+def last_undoable(project: Project, user: User | None) -> Decision | None:
     """This user's most recent decision in the project that changed something and stands."""
     return (
         Decision.objects.filter(project=project, user=user, action__in=UNDOABLE)
@@ -386,7 +395,7 @@ def last_undoable(project: Project, user) -> Decision | None:
 
 
 @transaction.atomic
-def undo_last(project: Project, *, by) -> Decision:
+def undo_last(project: Project, *, by: User | None) -> Decision:
     decision = last_undoable(project, by)
     if decision is None:
         raise DecisionError("Nothing to undo.")
@@ -394,7 +403,7 @@ def undo_last(project: Project, *, by) -> Decision:
 
 
 @transaction.atomic
-def undo(decision: Decision, *, by) -> Decision:
+def undo(decision: Decision, *, by: User | None) -> Decision:
     """Write a reverting record and restore `decision.previous_state` exactly."""
     if decision.action not in UNDOABLE:
         raise DecisionError("That action cannot be undone.")
@@ -404,6 +413,7 @@ def undo(decision: Decision, *, by) -> Decision:
     changed: list[int] = []
     if decision.action in (A.CONFIRM, A.NEW, A.DISCARD):
         sighting = decision.sighting
+        assert sighting is not None  # a decision on a sighting names it (CASCADE)
         _apply(
             sighting,
             _still_as_left(sighting, decision),
@@ -415,6 +425,7 @@ def undo(decision: Decision, *, by) -> Decision:
         changed = [sighting.pk]
     elif decision.action == A.REJECT:
         sighting = decision.sighting
+        assert sighting is not None
         _apply(sighting, _still_as_left(sighting, decision))
         Candidate.objects.filter(sighting=sighting, individual_id=prev["individual_id"]).update(
             rejected=False
@@ -426,12 +437,15 @@ def undo(decision: Decision, *, by) -> Decision:
         Sighting.objects.filter(pk__in=changed, individual=decision.individual_id).update(
             individual_id=prev["individual_id"], version=F("version") + 1
         )
-    elif decision.action == A.RENAME:
+    elif decision.action == A.RENAME and decision.individual_id is not None:
+        # (An individual deleted since: nothing to rename back; filter(pk=None) matched none.)
         Individual.objects.filter(pk=decision.individual_id).update(name=prev["name"])
     elif decision.action in (A.BOX, A.ADD_BOX, A.REMOVE_BOX):
         from . import boxes  # boxes records its decisions through this module
 
-        changed = boxes.undo_box(decision, _still_as_left(decision.sighting, decision))
+        sighting = decision.sighting
+        assert sighting is not None
+        changed = boxes.undo_box(decision, _still_as_left(sighting, decision))
     record = _record(
         decision.project_id,
         by,
@@ -480,9 +494,13 @@ def _undo_merge(decision: Decision) -> list[int]:
     source = Individual.objects.filter(pk=prev["source"]).first()
     if source is None or source.merged_into_id != decision.individual_id:
         raise DecisionConflict("The merged individual changed since; this merge cannot be undone.")
-    if Individual.objects.filter(pk=decision.individual_id, merged_into__isnull=False).exists():
+    survivor = decision.individual_id
+    if (
+        survivor is not None
+        and Individual.objects.filter(pk=survivor, merged_into__isnull=False).exists()
+    ):
         raise DecisionConflict("The survivor was merged again since; undo that merge first.")
-    ids = prev["sighting_ids"]
+    ids: list[int] = prev["sighting_ids"]
     Sighting.objects.filter(pk__in=ids, individual=decision.individual_id).update(
         individual=source, version=F("version") + 1
     )

@@ -12,6 +12,7 @@ sightings are matched.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -46,7 +47,7 @@ class ImportReport:
     detector: str = ""
     imported_at: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -116,7 +117,7 @@ def apply_stored_file(batch: Batch) -> ImportReport | None:
     try:
         with batch.detections_file.open("rb") as handle:
             raw = handle.read()
-        name = batch.detections_file.name.rsplit("/", 1)[-1]
+        name = (batch.detections_file.name or "").rsplit("/", 1)[-1]  # open() needed one
         return import_file(batch, raw, name)
     except (OSError, DetectionFileError) as exc:
         Batch.objects.filter(pk=batch.pk).update(detections_report={"error": str(exc)})

@@ -91,9 +91,7 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def _box_of(sighting: Sighting) -> tuple[float, float, float, float]:
-    if not sighting.has_bbox:
-        return (0.0, 0.0, 1.0, 1.0)
-    return (sighting.bbox_x, sighting.bbox_y, sighting.bbox_width, sighting.bbox_height)
+    return sighting.bbox or (0.0, 0.0, 1.0, 1.0)
 
 
 def reset_pipeline(sighting_ids: Sequence[int]) -> None:
@@ -164,6 +162,7 @@ def _follow(
         a for a in animals if all(_iou(a.bbox, _box_of(s)) < SAME_ANIMAL_IOU for s in decided)
     ]
     result: list[int] = []
+    sighting: Sighting  # an untouched one (annotated with n_decisions) or a new one
     for i, obj in enumerate(new_boxes):
         fields = _box_fields(_stored_box(obj.bbox, strips))
         if i < len(untouched):

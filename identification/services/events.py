@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import cast
 
 from django.db import transaction
 
@@ -41,10 +42,14 @@ def regroup_events(deployment: Deployment) -> int:
     with transaction.atomic():
         # One regrouping per deployment at a time: two batches may finish together.
         Deployment.objects.select_for_update().filter(pk=deployment.pk).first()
-        rows = list(
-            Media.objects.filter(deployment=deployment, taken_at__isnull=False)
-            .order_by("taken_at", "pk")
-            .values_list("pk", "taken_at", "event_id")
+        # taken_at__isnull=False: the stubs cannot see that no time is None here.
+        rows = cast(
+            list[Row],
+            list(
+                Media.objects.filter(deployment=deployment, taken_at__isnull=False)
+                .order_by("taken_at", "pk")
+                .values_list("pk", "taken_at", "event_id")
+            ),
         )
         groups = group_bursts(rows, gap)
         old = {e.pk: e for e in Event.objects.filter(deployment=deployment)}

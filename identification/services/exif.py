@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any, SupportsFloat, cast
 from zoneinfo import ZoneInfo
 
 from PIL import ExifTags, Image
@@ -27,7 +29,7 @@ class ExifInfo:
     longitude: float | None = None
     make: str = ""
     model: str = ""
-    raw: dict = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
     # The capture time as written (DateTimeOriginal and its offset), shown when unusable.
     time_text: str = ""
 
@@ -90,7 +92,7 @@ def parse_exif_datetime(
     return naive.replace(tzinfo=ZoneInfo(default_tz))
 
 
-def _gps_position(gps: dict) -> tuple[float | None, float | None]:
+def _gps_position(gps: dict[int, Any]) -> tuple[float | None, float | None]:
     try:
         lat = _dms_to_degrees(gps[2], gps.get(1, "N"))
         lon = _dms_to_degrees(gps[4], gps.get(3, "E"))
@@ -101,7 +103,7 @@ def _gps_position(gps: dict) -> tuple[float | None, float | None]:
     return round(lat, 7), round(lon, 7)
 
 
-def _dms_to_degrees(dms, ref) -> float:
+def _dms_to_degrees(dms: Iterable[SupportsFloat], ref: object) -> float:
     degrees, minutes, seconds = (float(Fraction(str(float(x)))) for x in dms)
     value = degrees + minutes / 60 + seconds / 3600
     return -value if _clean_text(ref).upper() in {"S", "W"} else value
@@ -115,8 +117,10 @@ def _clean_text(value: object) -> str:
     return str(value).replace("\x00", "").strip()
 
 
-def _raw_json(ifd0: dict, exif_ifd: dict, gps_ifd: dict) -> dict:
-    raw: dict = {}
+def _raw_json(
+    ifd0: dict[int, Any], exif_ifd: dict[int, Any], gps_ifd: dict[int, Any]
+) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
     for tags, names in ((ifd0, ExifTags.TAGS), (exif_ifd, ExifTags.TAGS)):
         for tag, value in tags.items():
             if tag in _SKIPPED_TAGS or tag in (_EXIF_IFD, _GPS_IFD):
@@ -130,7 +134,7 @@ def _raw_json(ifd0: dict, exif_ifd: dict, gps_ifd: dict) -> dict:
     return raw
 
 
-def _json_value(value: object, depth: int = 0):
+def _json_value(value: object, depth: int = 0) -> str | int | float | list[Any] | None:
     if isinstance(value, bytes):
         text = value.decode("ascii", "replace").strip("\x00 ")
         return text[:200] if text.isprintable() else f"<{len(value)} bytes>"
@@ -143,7 +147,7 @@ def _json_value(value: object, depth: int = 0):
     if isinstance(value, tuple | list) and depth < 2:
         return [_json_value(v, depth + 1) for v in value[:64]]
     try:
-        number = float(value)  # IFDRational and friends
+        number = float(cast(SupportsFloat, value))  # IFDRational and friends; else TypeError
         return number if number == number and abs(number) != float("inf") else None
     except (TypeError, ValueError, ZeroDivisionError):
         return str(value)[:200]

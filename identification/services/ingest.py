@@ -8,10 +8,12 @@ reason code and a sentence for the batch report.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import warnings
-from typing import BinaryIO
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import File
@@ -66,7 +68,7 @@ def shown_name(name: str) -> str:
     return f"{name[: NAME_LIMIT - tail - 1]}…{name[-tail:]}"
 
 
-def sha256_of(fileobj: BinaryIO) -> tuple[str, int]:
+def sha256_of(fileobj: IO[bytes]) -> tuple[str, int]:
     """(hex digest, size), reading in chunks and leaving the file at its start."""
     digest, size = hashlib.sha256(), 0
     fileobj.seek(0)
@@ -77,7 +79,7 @@ def sha256_of(fileobj: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tuple[int, int]]:
+def check_image(fileobj: IO[bytes], original_name: str) -> tuple[Image.Image, tuple[int, int]]:
     """Open and fully decode the image, or raise ImageRejected saying what is wrong with it.
 
     Returns the decoded image and the stored file's pixel size. Decoding (not only reading the
@@ -128,7 +130,7 @@ def check_image(fileobj: BinaryIO, original_name: str) -> tuple[Image.Image, tup
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*", b"RIFF")
 
 
-def _looks_like_an_image(fileobj: BinaryIO) -> bool:
+def _looks_like_an_image(fileobj: IO[bytes]) -> bool:
     fileobj.seek(0)
     head = fileobj.read(12)
     fileobj.seek(0)
@@ -148,7 +150,7 @@ def _bomb_message(limit: int, width: int | None = None, height: int | None = Non
 
 def store_image(
     project: Project,
-    fileobj: BinaryIO,
+    fileobj: IO[bytes],
     original_name: str,
     *,
     deployment: Deployment | None = None,
@@ -205,7 +207,7 @@ def store_image(
         sha256=digest,
         original_name=shown_name(original_name),
         file_size=size,
-        mime_type=ACCEPTED_FORMATS[image.format],
+        mime_type=ACCEPTED_FORMATS[image.format or ""],  # check_image accepted the format
         width=width,
         height=height,
         taken_at=taken_at,
@@ -219,7 +221,7 @@ def store_image(
         exif=exif.raw,
         detection_status=Media.Detection.PENDING if detect else Media.Detection.SKIPPED,
     )
-    stored_as = f"image{FORMAT_SUFFIXES[image.format]}"
+    stored_as = f"image{FORMAT_SUFFIXES[image.format or '']}"
     media.file.name = _save_once(media_upload_to(media, stored_as), fileobj, size)
     thumb = thumbnail_jpeg(oriented)
     media.thumbnail.name = _save_once(
@@ -236,12 +238,13 @@ def store_image(
         winner = Media.objects.get(project=project, sha256=digest)
         for ours, theirs in ((media.file, winner.file), (media.thumbnail, winner.thumbnail)):
             if ours.name != theirs.name:
+                assert ours.name is not None  # _save_once named both files above
                 default_storage.delete(ours.name)
         return winner, False
     return media, True
 
 
-def plausible_time(project: Project, exif: ExifInfo) -> tuple:
+def plausible_time(project: Project, exif: ExifInfo) -> tuple[dt.datetime | None, str]:
     """(capture time, "") when the EXIF time is usable; else (None, the sentence saying why).
 
     An image is never refused for its clock: it is kept without a time (in no event), and
@@ -272,7 +275,7 @@ def _oriented_size(image: Image.Image, size: tuple[int, int]) -> tuple[int, int]
 WRITE_IN_PROGRESS_SECONDS = 60
 
 
-def _save_once(name: str, fileobj: BinaryIO, size: int) -> str:
+def _save_once(name: str, fileobj: IO[bytes], size: int) -> str:
     """Content-addressed: a file of that name and size already holds these bytes.
 
     A worker killed while writing leaves a shorter file behind; the re-run replaces it. A
@@ -301,17 +304,24 @@ def _being_written(name: str) -> bool:
     return age.total_seconds() < WRITE_IN_PROGRESS_SECONDS
 
 
-def stage_upload(batch: Batch, seq: int, uploaded) -> str:
+def stage_upload(batch: Batch, seq: int, uploaded: File[bytes]) -> str:
     """Copy an uploaded file into storage in chunks, for a worker to pick up."""
     name = f"uploads/staging/{batch.pk}/{seq:06d}"
     return default_storage.save(name, _ChunkedFile(uploaded))
 
 
-class _ChunkedFile(File):
+if TYPE_CHECKING:
+    _BytesFile = File[bytes]
+else:
+    _BytesFile = File  # Django's File is generic only in django-stubs
+
+
+class _ChunkedFile(_BytesFile):
     """Django's File over an UploadedFile, read in chunks (never all at once)."""
 
-    def __init__(self, uploaded):
+    def __init__(self, uploaded: File[bytes]) -> None:
         super().__init__(uploaded, name=getattr(uploaded, "name", None))
+        self.uploaded = uploaded
 
-    def chunks(self, chunk_size=None):
-        yield from self.file.chunks(chunk_size or _CHUNK)
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        yield from self.uploaded.chunks(chunk_size or _CHUNK)

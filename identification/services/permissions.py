@@ -8,12 +8,13 @@ worker task long after the request that queued it (the role may have changed sin
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 
 from ..models import Membership, Project, Role
 from ..models.projects import role_at_least
 
 
-def may_decide(project: Project, user) -> bool:
+def may_decide(project: Project, user: User | None) -> bool:
     """Whether `user` may record identity decisions in `project`: the expert role or above.
 
     None is a script run by whoever holds the server (a command without --user): allowed.
@@ -26,7 +27,7 @@ def may_decide(project: Project, user) -> bool:
     return role is not None and role_at_least(role, Role.EXPERT)
 
 
-def decider_refusal(project: Project, user, what: str) -> str | None:
+def decider_refusal(project: Project, user: User | None, what: str) -> str | None:
     """The sentence refusing `what` to a user below expert, or None when they may decide."""
     if may_decide(project, user):
         return None
@@ -36,7 +37,7 @@ def decider_refusal(project: Project, user, what: str) -> str | None:
     )
 
 
-def may_create_projects(user) -> bool:
+def may_create_projects(user: User | AnonymousUser) -> bool:
     """REIDSITE_PROJECT_CREATORS: "staff" lets only Django staff create projects, "any" every
     signed-in user (each creator becomes the new project's admin)."""
     if not user.is_authenticated:

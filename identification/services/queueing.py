@@ -10,11 +10,15 @@ go to the `gpu` queue.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 
+if TYPE_CHECKING:
+    from kombu.transport.virtual import Channel
 
-def send_on_commit(task_name: str, *args) -> None:
+
+def send_on_commit(task_name: str, *args: object) -> None:
     """Queue `task_name` (its module path and function name) with `args` after commit."""
     from reidsite.celery import app
 
@@ -35,4 +39,7 @@ def waiting_messages(task_name: str) -> int:
         return 0
     queue = app.amqp.router.route({}, task_name)["queue"].name
     with app.connection_for_read() as connection:
-        return connection.default_channel.queue_declare(queue=queue).message_count
+        # Redis and the demo's filesystem broker are kombu's virtual transports, whose
+        # channels declare queues (the stubs type default_channel as the abstract StdChannel).
+        channel = cast("Channel", connection.default_channel)
+        return channel.queue_declare(queue=queue).message_count

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Abs, RowNumber
 from django.utils import timezone
@@ -125,7 +126,7 @@ def claim_seconds() -> int:
     return settings.REIDSITE_REVIEW_CLAIM_SECONDS
 
 
-def claim(sighting: Sighting, user) -> bool:
+def claim(sighting: Sighting, user: User) -> bool:
     """Claim the sighting for `user` unless someone else holds a live claim."""
     now = timezone.now()
     until = now + dt.timedelta(seconds=claim_seconds())
@@ -138,7 +139,7 @@ def claim(sighting: Sighting, user) -> bool:
     return True
 
 
-def claim_only(project: Project, sighting: Sighting, user) -> bool:
+def claim_only(project: Project, sighting: Sighting, user: User) -> bool:
     """Claim this sighting and release the user's other claims in the project (one at a time)."""
     if not claim(sighting, user):
         return False
@@ -148,7 +149,7 @@ def claim_only(project: Project, sighting: Sighting, user) -> bool:
     return True
 
 
-def claimed_by_other(sighting: Sighting, user) -> bool:
+def claimed_by_other(sighting: Sighting, user: User) -> bool:
     return bool(
         sighting.claimed_until
         and sighting.claimed_until > timezone.now()
@@ -158,7 +159,7 @@ def claimed_by_other(sighting: Sighting, user) -> bool:
 
 def next_for(
     project: Project,
-    user,
+    user: User,
     filters: QueueFilters,
     exclude: list[int] | None = None,
     *,
@@ -260,6 +261,7 @@ def _attach_more_images(shown: list[Shown]) -> None:
         .order_by("individual_id", "n")
     )
     for row in rows:
+        assert row.individual_id is not None  # filtered on individual_id__in
         item = by_individual[row.individual_id]
         if item.gallery is None:
             item.gallery = row.media
@@ -279,7 +281,7 @@ def burst_of(media: Media, limit: int = 12) -> list[Media]:
     )
 
 
-def decisions_per_expert(project: Project) -> list[dict]:
+def decisions_per_expert(project: Project) -> list[Mapping[str, object]]:
     A = Decision.Action
     return list(
         Decision.objects.filter(project=project)

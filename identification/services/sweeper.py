@@ -34,9 +34,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
 from ..models import Batch, BatchItem, Media, Sighting
@@ -45,6 +46,17 @@ from . import reid_hooks
 from .queueing import waiting_messages
 
 log = logging.getLogger(__name__)
+
+
+class _LastItem(TypedDict):
+    last_item: dt.datetime | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A batch in ingest, with the time its latest item was processed (None: none yet).
+    IngestingBatch = WithAnnotations[Batch, _LastItem]
 
 INGEST, MATCHING, GALLERY = "ingest", "matching", "gallery"
 UPLOADS = (Batch.Kind.FILES, Batch.Kind.ZIP)
@@ -73,11 +85,11 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     stall = dt.timedelta(minutes=settings.REIDSITE_SWEEP_STALLED_MINUTES)
     sweeper = _Sweeper(now, stall, settings.REIDSITE_SWEEP_MAX_RETRIES)
-    for batch in _ingesting():
-        progress = max(t for t in (batch.created_at, batch.started_at, batch.last_item) if t)
-        sweeper.consider(batch, INGEST, progress)
+    for ingesting in _ingesting():
+        clocks = (ingesting.created_at, ingesting.started_at, ingesting.last_item)
+        sweeper.consider(ingesting, INGEST, max(t for t in clocks if t))
     if settings.REIDSITE_ENABLE_REID:
-        matching = set()
+        matching: set[int] = set()
         for batch in _matching():
             matching.add(batch.pk)
             times = Sighting.objects.filter(media__batch=batch).aggregate(
@@ -103,7 +115,7 @@ def _latest(*times: dt.datetime | None) -> dt.datetime:
     return max(t for t in times if t is not None)
 
 
-def _ingesting():
+def _ingesting() -> QuerySet[IngestingBatch]:
     return (
         Batch.objects.filter(kind__in=UPLOADS, status__in=batch_service.ACTIVE_STATUSES)
         .annotate(last_item=Max("items__processed_at"))
@@ -111,7 +123,7 @@ def _ingesting():
     )
 
 
-def _matching_todo(batch_ref):
+def _matching_todo(batch_ref: Batch | OuterRef) -> QuerySet[Sighting]:
     """Sightings process_batch still has to match: awaiting review, neither matched nor failed.
     (A decided sighting is never matched, so it is not waited for.)"""
     return Sighting.objects.filter(
@@ -123,7 +135,7 @@ def _matching_todo(batch_ref):
     )
 
 
-def _matching():
+def _matching() -> QuerySet[Batch]:
     todo = _matching_todo(OuterRef("pk"))
     return (
         Batch.objects.filter(kind__in=UPLOADS, status__in=ENDED, finished_at__isnull=False)
@@ -132,7 +144,7 @@ def _matching():
     )
 
 
-def _gallery_todo(batch_ref):
+def _gallery_todo(batch_ref: Batch | OuterRef) -> QuerySet[Sighting]:
     """Confirmed sightings without features: update_gallery has not (yet) extracted them."""
     return Sighting.objects.filter(
         media__batch=batch_ref,
@@ -142,7 +154,7 @@ def _gallery_todo(batch_ref):
     ).exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
 
 
-def _featureless():
+def _featureless() -> QuerySet[Batch]:
     todo = _gallery_todo(OuterRef("pk"))
     return (
         Batch.objects.filter(status__in=ENDED, finished_at__isnull=False)
@@ -152,7 +164,7 @@ def _featureless():
 
 
 class _Sweeper:
-    def __init__(self, now: dt.datetime, stall: dt.timedelta, max_retries: int):
+    def __init__(self, now: dt.datetime, stall: dt.timedelta, max_retries: int) -> None:
         self.now, self.stall, self.max_retries = now, stall, max_retries
         self.result = SweepResult()
         self._waiting: dict[str, int] = {}
@@ -239,7 +251,7 @@ def _give_up_gallery(batch: Batch, message: str) -> None:
     Batch.objects.filter(pk=batch.pk).update(message=_append(batch.message, message))
 
 
-def _fail(todo, error: str) -> int:
+def _fail(todo: QuerySet[Sighting], error: str) -> int:
     """Mark these sightings' pipeline failed (the queued tasks then skip them)."""
     return Sighting.objects.filter(pk__in=todo.values("pk")).update(
         pipeline_status=Sighting.PipelineStatus.FAILED, pipeline_error=error

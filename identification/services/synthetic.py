@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -47,7 +48,7 @@ def camera_trap_jpeg(
     animal = pattern_image(individual, view, size=min(width, height) * 2 // 3)
     frame.paste(animal, ((width - animal.width) // 2, (height - animal.height) // 2))
     out = io.BytesIO()
-    kwargs: dict = {"quality": 88}
+    kwargs: dict[str, Any] = {"quality": 88}
     if exif is not None:
         kwargs["exif"] = exif
     elif taken_at is not None:

@@ -1,13 +1,29 @@
-"""The one guard every project URL goes through."""
+"""The one guard every project URL goes through, and the request types of the views."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from ..models import Membership, Project, Role
 from ..models.projects import role_at_least
 
 
-def get_project_for_user(request, slug: str, minimum_role: str = Role.RANGER) -> Project:
+class HtmxRequest(HttpRequest):
+    """Every request once django-htmx's HtmxMiddleware has run (for type checking only)."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedRequest(HtmxRequest):
+    """What a view behind `login_required` receives: a signed-in user, never AnonymousUser."""
+
+    user: User
+
+
+def get_project_for_user(
+    request: HttpRequest, slug: str, minimum_role: str = Role.RANGER
+) -> Project:
     """The project if the user is a member with at least `minimum_role`.
 
     Non-members get 404, not 403, so other projects' names and ids do not leak. A member whose

@@ -3,6 +3,8 @@ when the user may try again, and the client address behind trusted proxies."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -12,7 +14,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """429 with the time the lockout of this user name from this address ends."""
     username = get_client_username(request, credentials) or ""
     cool_off = get_cool_off(request)

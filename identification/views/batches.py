@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,11 +13,11 @@ from ..models import Batch, BatchItem, Role, Sighting
 from ..services import detection_import
 from ..services.batches import accept_upload
 from ..services.detections import backend_of, batch_detection_counts
-from .access import get_project_for_user
+from .access import AuthenticatedRequest, get_project_for_user
 
 
 @login_required
-def batch_create(request, slug):
+def batch_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.RANGER)
     initial = {"deployment": request.GET.get("deployment")}
     if request.method == "POST" and _content_length(request) > settings.REIDSITE_MAX_UPLOAD_BYTES:
@@ -43,7 +44,7 @@ def batch_create(request, slug):
     return render(request, "identification/batch_create.html", {"project": project, "form": form})
 
 
-def _content_length(request) -> int:
+def _content_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -51,7 +52,7 @@ def _content_length(request) -> int:
 
 
 @login_required
-def batch_list(request, slug):
+def batch_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     S = BatchItem.Status
     batches = (
@@ -70,7 +71,7 @@ def batch_list(request, slug):
 
 
 @login_required
-def batch_detail(request, slug, pk):
+def batch_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     batch = get_object_or_404(
         Batch.objects.select_related("deployment", "created_by"), project=project, pk=pk
@@ -101,14 +102,14 @@ def batch_detail(request, slug, pk):
 
 @login_required
 @require_POST
-def batch_detections(request, slug, pk):
+def batch_detections(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """MegaDetector output onto an uploaded batch: its boxes replace the detector's."""
     project = get_project_for_user(request, slug, Role.RANGER)
     batch = get_object_or_404(Batch, project=project, pk=pk)
     form = DetectionFileForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("detections", []):
-            messages.error(request, error)
+            messages.error(request, str(error))  # ErrorList yields the messages as str
         return redirect(batch)
     raw, name = form.cleaned_data["detections"]
     report = detection_import.attach(batch, raw, name)

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ..forms.catalogue_import import CatalogueImportForm
-from ..models import Batch, Role
+from ..models import Batch, Project, Role
 from ..services.imports.catalogue import CatalogueInvalid, import_catalogue, queue_import
-from .access import get_project_for_user
+from .access import AuthenticatedRequest, get_project_for_user
 
 # Up to this size the import runs in the request and its problems show on the form at once;
 # a bigger zip would outlast the request, so a cpu worker imports it.
@@ -21,7 +21,7 @@ RECENT = 10
 
 
 @login_required
-def catalogue_import(request: HttpRequest, slug: str) -> HttpResponse:
+def catalogue_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     # A catalogue import confirms identities: an expert's decision, as on the review screen.
     project = get_project_for_user(request, slug, Role.EXPERT)
     if request.method == "POST" and _content_length(request) > settings.REIDSITE_MAX_UPLOAD_BYTES:
@@ -47,14 +47,20 @@ def catalogue_import(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("catalogue_import_result", slug, result.batch.pk)
 
 
-def _page(request, project, form, problems: list[str], status: int) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    project: Project,
+    form: CatalogueImportForm,
+    problems: list[str],
+    status: int,
+) -> HttpResponse:
     recent = project.batches.filter(kind=Batch.Kind.IMPORT).select_related("created_by")
     context = {"project": project, "form": form, "problems": problems, "recent": recent[:RECENT]}
     return render(request, "imports/catalogue.html", context, status=status)
 
 
 @login_required
-def catalogue_import_result(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def catalogue_import_result(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     batch = get_object_or_404(
         Batch.objects.select_related("created_by"), project=project, pk=pk, kind=Batch.Kind.IMPORT

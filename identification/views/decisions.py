@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from ..models import Decision, Role, Sighting
 from ..services import review_queue as rq
-from .access import get_project_for_user, has_role
+from .access import AuthenticatedRequest, get_project_for_user, has_role
 
 
 @login_required
-def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
+def decision_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     decisions = Decision.objects.filter(project=project).select_related(
         "user", "individual", "sighting", "candidate__individual", "reverts", "reverted_by"
@@ -32,7 +32,7 @@ def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def sighting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def sighting_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     sighting = get_object_or_404(
         Sighting.objects.select_related("media__deployment", "individual", "decided_by"),

@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Min
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..forms.deployments import DeploymentForm
 from ..models import Deployment, Role
-from .access import get_project_for_user
+from .access import AuthenticatedRequest, get_project_for_user
 
 
 @login_required
-def deployment_list(request, slug):
+def deployment_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     deployments = project.deployments.annotate(
         n_media=Count("media", distinct=True),
@@ -22,7 +23,7 @@ def deployment_list(request, slug):
 
 
 @login_required
-def deployment_create(request, slug):
+def deployment_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     # Rangers set up camera stations in the field, so they may add them too.
     project = get_project_for_user(request, slug, Role.RANGER)
     form = DeploymentForm(request.POST or None, project=project)
@@ -38,7 +39,7 @@ def deployment_create(request, slug):
 
 
 @login_required
-def deployment_edit(request, slug, pk):
+def deployment_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.ADMIN)
     deployment = get_object_or_404(Deployment, project=project, pk=pk)
     form = DeploymentForm(request.POST or None, instance=deployment, project=project)

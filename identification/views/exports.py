@@ -7,17 +7,20 @@ errors re-renders the page with the message and status 400.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from ..forms.exports import HistoryForm, SightingFilterForm
-from ..models import Project
+from ..models import Project, Sighting
 from ..services.exports import capture_history as ch
 from ..services.exports.filters import filtered_sightings
 from ..services.exports.sightings_csv import stream_sightings_csv
 from ..services.exports.streaming import content_disposition
-from .access import get_project_for_user
+from .access import AuthenticatedRequest, get_project_for_user
 
 
 def _page(
@@ -42,12 +45,18 @@ def _base_url(request: HttpRequest) -> str:
 
 
 @login_required
-def exports_page(request: HttpRequest, slug: str) -> HttpResponse:
+def exports_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     return _page(request, project)
 
 
-def _filtered_download(request: HttpRequest, slug: str, stream, content_type: str, suffix: str):
+def _filtered_download(
+    request: AuthenticatedRequest,
+    slug: str,
+    stream: Callable[..., Iterator[bytes]],
+    content_type: str,
+    suffix: str,
+) -> HttpResponseBase:
     """The project's sightings under the form's filters, streamed by `stream`."""
     project = get_project_for_user(request, slug)
     form = SightingFilterForm(request.GET, project=project)
@@ -62,14 +71,14 @@ def _filtered_download(request: HttpRequest, slug: str, stream, content_type: st
 
 
 @login_required
-def export_sightings(request: HttpRequest, slug: str) -> HttpResponse:
+def export_sightings(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
     return _filtered_download(
         request, slug, stream_sightings_csv, "text/csv; charset=utf-8", "sightings.csv"
     )
 
 
 @login_required
-def export_capture_history(request: HttpRequest, slug: str) -> HttpResponse:
+def export_capture_history(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     form = HistoryForm(request.GET)
     if not form.is_valid():
@@ -82,12 +91,12 @@ def export_capture_history(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def export_camtrapdp(request: HttpRequest, slug: str) -> HttpResponse:
+def export_camtrapdp(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
     # Imported here: the Camtrap DP module is its own piece of work, and only this view needs it.
     from ..services.exports.camtrapdp import stream_camtrapdp
     from ..services.exports.frame_observations import filtered_frames
 
-    def stream(project, sightings, base_url: str):
+    def stream(project: Project, sightings: QuerySet[Sighting], base_url: str) -> Iterator[bytes]:
         # Valid: _filtered_download checked the same form before calling this.
         form = SightingFilterForm(request.GET, project=project)
         frames = filtered_frames(project, form.filters() if form.is_valid() else None)

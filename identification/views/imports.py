@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ..forms.imports import DeploymentsCsvForm
 from ..models import Role
 from ..services.imports.deployments import DeploymentsRejected, import_deployments
-from .access import get_project_for_user, has_role
+from .access import AuthenticatedRequest, get_project_for_user, has_role
 
 
 @login_required
-def deployment_import(request, slug):
+def deployment_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     # Roles are cumulative: whoever may add a deployment by hand may import a sheet of them;
     # changing existing stations stays with project admins, as on the edit page.
     project = get_project_for_user(request, slug, Role.RANGER)

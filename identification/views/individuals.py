@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 
 from ..forms.individuals import MergeForm, RenameForm, SplitForm
 from ..models import Individual, Project, Role, Sighting
 from ..services import decisions as svc
-from .access import get_project_for_user, has_role
+from .access import AuthenticatedRequest, get_project_for_user, has_role
 from .review import not_post, wants_fragment
 
 PER_PAGE = 48
 
 
-def search(project: Project, q: str):
+def search(project: Project, q: str) -> QuerySet[Individual]:
     """Current individuals matching a code or name, their own or one merged into them."""
     qs = Individual.objects.filter(project=project, merged_into__isnull=True)
     q = q.strip()
@@ -40,7 +44,7 @@ def search(project: Project, q: str):
 
 
 @login_required
-def individual_list(request: HttpRequest, slug: str) -> HttpResponse:
+def individual_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     q = request.GET.get("q", "")
     page = Paginator(search(project, q), PER_PAGE).get_page(request.GET.get("page"))
@@ -57,7 +61,8 @@ def individual_list(request: HttpRequest, slug: str) -> HttpResponse:
     for individual_id, code in rows:
         deployments.setdefault(individual_id, []).append(code)
     for individual in page:
-        individual.deployment_codes = deployments.get(individual.pk, [])
+        # For the template only: not a field, not an annotation of the query.
+        individual.deployment_codes = deployments.get(individual.pk, [])  # type: ignore[attr-defined]
     context = {"project": project, "page": page, "q": q}
     template = "individuals/_results.html" if wants_fragment(request) else "individuals/list.html"
     response = render(request, template, context)
@@ -66,12 +71,12 @@ def individual_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def individual_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def individual_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     individual = get_object_or_404(
         Individual.objects.select_related("merged_into"), project=project, pk=pk
     )
-    if individual.merged_into_id:
+    if individual.merged_into is not None:
         messages.info(request, f"{individual.code} was merged into {individual.merged_into.code}.")
         return redirect(individual.merged_into)
     sightings = individual.sightings.select_related("media__deployment", "decided_by").order_by(
@@ -94,14 +99,16 @@ def individual_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "individuals/detail.html", context)
 
 
-def _expert_individual(request: HttpRequest, slug: str, pk: int) -> tuple[Project, Individual]:
+def _expert_individual(
+    request: AuthenticatedRequest, slug: str, pk: int
+) -> tuple[Project, Individual]:
     project = get_project_for_user(request, slug, Role.EXPERT)
     individual = get_object_or_404(Individual, project=project, pk=pk, merged_into__isnull=True)
     return project, individual
 
 
 @login_required
-def individual_rename(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def individual_rename(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project, individual = _expert_individual(request, slug, pk)
     if refused := not_post(request):
         return refused
@@ -112,10 +119,15 @@ def individual_rename(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(individual)
 
 
-def _run(request: HttpRequest, individual: Individual, form, act) -> HttpResponse:
+def _run(
+    request: AuthenticatedRequest,
+    individual: Individual,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], tuple[str, Individual]],
+) -> HttpResponse:
     """Validate the form, apply `act(cleaned_data) -> (message, where to go)`, report."""
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(individual)
     try:
         text, target = act(form.cleaned_data)
@@ -127,13 +139,13 @@ def _run(request: HttpRequest, individual: Individual, form, act) -> HttpRespons
 
 
 @login_required
-def individual_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def individual_merge(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Merge this individual into the one named by code; the survivor's page follows."""
     project, individual = _expert_individual(request, slug, pk)
     if refused := not_post(request):
         return refused
 
-    def act(data: dict):
+    def act(data: dict[str, Any]) -> tuple[str, Individual]:
         svc.merge(individual, data["target"], by=request.user, note=data["note"])
         target = data["target"]
         return f"{individual.code} merged into {target.code}. Undo: u on the review screen.", target
@@ -142,17 +154,18 @@ def individual_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def individual_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def individual_split(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Move the ticked sightings to another individual, or to a new one."""
     project, individual = _expert_individual(request, slug, pk)
     if refused := not_post(request):
         return refused
 
-    def act(data: dict):
+    def act(data: dict[str, Any]) -> tuple[str, Individual]:
         decision = svc.split(
             individual, data["sightings"], by=request.user, into=data["into"], name=data["name"]
         )
         moved = len(decision.previous_state["sighting_ids"])
+        assert decision.individual is not None  # where the sightings went
         return f"Moved {moved} sighting(s) to {decision.individual.code}.", individual
 
     form = SplitForm(request.POST, project=project, individual=individual)

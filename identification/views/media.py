@@ -2,25 +2,25 @@ import posixpath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from ..forms.review import BoxForm
-from ..models import Media, Role
+from ..models import DetectedObject, Media, Role
 from ..services import boxes, detections, privacy
-from .access import get_project_for_user, has_role
+from .access import AuthenticatedRequest, get_project_for_user, has_role
 
 
 @login_required
-def media_detail(request, slug, pk):
+def media_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     media = get_object_or_404(
         Media.objects.select_related("deployment", "event", "batch"), project=project, pk=pk
     )
     burst = []
-    if media.event_id:
+    if media.event is not None:
         burst = list(media.event.media.order_by("taken_at", "pk"))
     context = {
         "project": project,
@@ -34,7 +34,7 @@ def media_detail(request, slug, pk):
 
 @login_required
 @require_POST
-def media_add_box(request, slug, pk):
+def media_add_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """A ranger (or anyone above) boxes an animal the detector missed, e.g. in a blank frame."""
     project = get_project_for_user(request, slug, Role.RANGER)
     media = get_object_or_404(Media, project=project, pk=pk)
@@ -57,7 +57,9 @@ def media_add_box(request, slug, pk):
 SIGNED_URL_SECONDS = 300
 
 
-def _serve(request, slug, pk, field: str):
+def _serve(
+    request: AuthenticatedRequest, slug: str, pk: int, field: str
+) -> FileResponse | HttpResponseRedirect:
     project = get_project_for_user(request, slug)
     media = get_object_or_404(Media.objects.select_related("project"), project=project, pk=pk)
     stored = getattr(media, field) or media.file
@@ -68,7 +70,7 @@ def _serve(request, slug, pk, field: str):
         return _serve_blurred(media, field, persons)
     if not _is_local(stored.storage):
         # S3 and friends: a short-lived signed URL instead of streaming through the web process.
-        return HttpResponseRedirect(_signed_url(stored.storage, stored.name))
+        return HttpResponseRedirect(_signed_url(stored.storage, stored.name or ""))
     try:
         handle = stored.open("rb")
     except FileNotFoundError:
@@ -88,7 +90,9 @@ def _serve(request, slug, pk, field: str):
     return response
 
 
-def _serve_blurred(media: Media, field: str, persons) -> HttpResponse:
+def _serve_blurred(
+    media: Media, field: str, persons: list[DetectedObject]
+) -> FileResponse | HttpResponseRedirect:
     """People are blurred for non-admins (services.privacy); never the original bytes."""
     try:
         name = privacy.blurred_copy(media, field, persons)
@@ -111,11 +115,11 @@ def _download_name(media: Media) -> str:
     """The original file name with the stored format's extension: "x.html" that decoded as a
     JPEG is saved by the browser as "x.jpg", never as a page."""
     stem, ext = posixpath.splitext(posixpath.basename(media.original_name))
-    stored_ext = posixpath.splitext(media.file.name)[1]
+    stored_ext = posixpath.splitext(media.file.name or "")[1]
     return f"{stem}{stored_ext}" if stored_ext and ext.lower() != stored_ext else f"{stem}{ext}"
 
 
-def _is_local(storage) -> bool:
+def _is_local(storage: Storage) -> bool:
     try:
         storage.path("probe")
     except NotImplementedError:  # the base Storage.path: files without a local path
@@ -123,20 +127,24 @@ def _is_local(storage) -> bool:
     return True
 
 
-def _signed_url(storage, name: str) -> str:
+def _signed_url(storage: Storage, name: str) -> str:
     try:
-        return storage.url(name, expire=SIGNED_URL_SECONDS)  # django-storages' S3Storage
+        return storage.url(name, expire=SIGNED_URL_SECONDS)  # type: ignore[call-arg]  # S3Storage
     except TypeError:
         return storage.url(name)
 
 
 @login_required
 @require_GET
-def media_file(request, slug, pk):
+def media_file(
+    request: AuthenticatedRequest, slug: str, pk: int
+) -> FileResponse | HttpResponseRedirect:
     return _serve(request, slug, pk, "file")
 
 
 @login_required
 @require_GET
-def media_thumbnail(request, slug, pk):
+def media_thumbnail(
+    request: AuthenticatedRequest, slug: str, pk: int
+) -> FileResponse | HttpResponseRedirect:
     return _serve(request, slug, pk, "thumbnail")

@@ -3,17 +3,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..forms.projects import MemberForm, ProjectForm, ProjectSettingsForm
 from ..models import Membership, Project, Role, Sighting
 from ..services.permissions import may_create_projects
-from .access import get_project_for_user, has_role
+from .access import AuthenticatedRequest, get_project_for_user, has_role
 
 
 @login_required
-def project_list(request):
+def project_list(request: AuthenticatedRequest) -> HttpResponse:
     projects = (
         Project.objects.for_user(request.user)
         .annotate(
@@ -27,7 +28,7 @@ def project_list(request):
 
 
 @login_required
-def project_create(request):
+def project_create(request: AuthenticatedRequest) -> HttpResponse:
     if not may_create_projects(request.user):
         raise PermissionDenied("Only staff users may create projects on this site.")
     form = ProjectForm(request.POST or None)
@@ -41,7 +42,7 @@ def project_create(request):
 
 
 @login_required
-def project_detail(request, slug):
+def project_detail(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     S = Sighting.Status
     stats = project.sightings.aggregate(
@@ -61,7 +62,7 @@ def project_detail(request, slug):
 
 
 @login_required
-def member_list(request, slug):
+def member_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     is_admin = has_role(project, Role.ADMIN)
     form = MemberForm(request.POST or None, project=project)
@@ -81,7 +82,7 @@ def member_list(request, slug):
 
 @login_required
 @require_POST
-def member_remove(request, slug, pk):
+def member_remove(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.ADMIN)
     membership = get_object_or_404(Membership, project=project, pk=pk)
     if (
@@ -96,7 +97,7 @@ def member_remove(request, slug, pk):
 
 
 @login_required
-def project_settings(request, slug):
+def project_settings(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.ADMIN)
     form = ProjectSettingsForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():

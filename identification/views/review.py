@@ -22,12 +22,12 @@ from ..models import Candidate, Decision, Project, Role, Sighting
 from ..services import boxes
 from ..services import decisions as svc
 from ..services import review_queue as rq
-from .access import get_project_for_user, has_role
+from .access import AuthenticatedRequest, HtmxRequest, get_project_for_user, has_role
 
 SKIP_KEEP = 200
 
 
-def wants_fragment(request: HttpRequest) -> bool:
+def wants_fragment(request: HtmxRequest) -> bool:
     """An htmx swap; a history restore (back button, cache miss) needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
 
@@ -51,7 +51,7 @@ def _skipped_key(project: Project) -> str:
 
 
 def _screen(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     project: Project,
     pk: int,
     filters: rq.QueueFilters,
@@ -97,7 +97,9 @@ def _box_pixels(sighting: Sighting) -> tuple[int, int, int, int]:
     return (box[0], box[1], box[2] - box[0], box[3] - box[1])
 
 
-def _empty(request: HttpRequest, project: Project, filters: rq.QueueFilters) -> HttpResponse:
+def _empty(
+    request: AuthenticatedRequest, project: Project, filters: rq.QueueFilters
+) -> HttpResponse:
     context = {
         "project": project,
         "counts": rq.counts(project, filters),
@@ -114,7 +116,7 @@ def _empty(request: HttpRequest, project: Project, filters: rq.QueueFilters) -> 
 
 
 @login_required
-def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
+def review_queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
     filters = _filters(request)
     rows = rq.queue(project, filters).select_related(
@@ -137,7 +139,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def review_next(request: HttpRequest, slug: str) -> HttpResponse:
+def review_next(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The first sighting of the queue that nobody else holds and this expert did not skip."""
     project = get_project_for_user(request, slug, Role.EXPERT)
     filters = _filters(request)
@@ -155,13 +157,13 @@ def review_next(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def review_sighting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def review_sighting(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
     return _screen(request, project, pk, _filters(request))
 
 
 @login_required
-def review_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def review_claim(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Hold this sighting for a few minutes so other experts are served another one.
 
     The screen POSTs here when it loads (htmx); 204 when held, 409 when someone else holds it.
@@ -175,7 +177,7 @@ def review_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
         return refused
@@ -203,8 +205,10 @@ def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             decision = svc.confirm(
                 sighting, by=request.user, candidate=candidate, seen_version=seen, note=data["note"]
             )
+            assert decision.individual is not None  # a confirmation names its individual
             text = f"Sighting {pk} confirmed as {decision.individual.code}."
         elif action == "reject":
+            assert candidate is not None  # the form requires a candidate to reject
             svc.reject_candidate(
                 sighting, candidate, by=request.user, seen_version=seen, note=data["note"]
             )
@@ -214,6 +218,7 @@ def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             decision = svc.new_individual(
                 sighting, by=request.user, name=data["name"], seen_version=seen, note=data["note"]
             )
+            assert decision.individual is not None  # the new individual
             text = f"Sighting {pk} is a new individual, {decision.individual.code}."
         elif action == "discard":
             svc.discard(sighting, by=request.user, seen_version=seen, note=data["note"])
@@ -229,7 +234,7 @@ def review_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_box(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def review_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Save, add or remove a box of this sighting's frame; each is an undoable decision."""
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
@@ -264,7 +269,7 @@ def _form_error(form: DecisionForm | BoxForm) -> str:
 
 
 def _after(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     project: Project,
     pk: int,
     filters: rq.QueueFilters,
@@ -297,7 +302,7 @@ def _after(
 
 
 @login_required
-def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
+def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Undo this expert's last decision here and show what it was about."""
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
@@ -313,6 +318,7 @@ def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(_with_qs(reverse("review_next", args=[slug]), filters))
     undone = undo.reverts
+    assert undone is not None  # an undo record always reverts a decision
     text = f"Undone: {undone.get_action_display().lower()}."
     if undone.sighting_id is None:
         messages.success(request, text)
@@ -330,7 +336,7 @@ def review_undo(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def review_overview(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The project overview's review section, loaded into the overview page by htmx."""
     project = get_project_for_user(request, slug)
     context = {

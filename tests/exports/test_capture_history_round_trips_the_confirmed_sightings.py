@@ -34,11 +34,13 @@ def confirmed_records(project) -> set[tuple[str, int, str | None, bool]]:
     for s in Sighting.objects.filter(project=project, status="confirmed").select_related(
         "individual", "media__deployment"
     ):
+        assert s.media.taken_at is not None and s.individual is not None
         day = s.media.taken_at.astimezone(ZONE).date()
         if START <= day <= END:
             d = s.media.deployment
             located = d is not None and d.latitude is not None
-            records.add((s.individual.code, (day - START).days + 1, d and d.code, located))
+            code = d.code if d is not None else None
+            records.add((s.individual.code, (day - START).days + 1, code, located))
     return records
 
 

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from django.conf import settings
@@ -21,6 +22,9 @@ from identification.services import batches as batch_service
 from identification.services import sweeper
 from reidsite.celery import app as celery_app
 from tests.images import jpeg_bytes
+
+if TYPE_CHECKING:
+    from kombu.transport.redis import Channel as RedisChannel
 
 
 def stage(project, user, n: int, deployment=None) -> Batch:
@@ -58,7 +62,7 @@ def broker() -> Iterator[Callable[[str], list[tuple[str, list]]]]:
 
     def queued(queue: str) -> list[tuple[str, list]]:
         with celery_app.connection_for_read() as connection:
-            client = connection.default_channel.client
+            client = cast("RedisChannel", connection.default_channel).client
             raw = client.lrange(queue, 0, -1)
         messages = []
         for payload in reversed(raw):  # kombu pushes on the left and pops on the right

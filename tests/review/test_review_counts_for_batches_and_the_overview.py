@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,4 +32,5 @@ def test_project_overview_loads_the_review_section(client_of, expert, project, w
     section = client_of(expert).get(reverse("review_overview", args=[project.slug])).text
     assert "Decisions per expert" in section
     assert "Review 2 pending" in section
-    assert '>expert</a></td><td class="num">1</td>' in section
+    # The line breaks between cells of the template do not render.
+    assert re.search(r'>\s*expert\s*</a>\s*</td>\s*<td class="num">1</td>', section)

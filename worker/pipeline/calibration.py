@@ -27,7 +27,9 @@ _MIN_PAIRS = 4  # fewer labelled pairs (or a single class) cannot say anything
 class IsotonicCalibration:
     """Monotone map from a raw score to a probability in [0, 1]; clipped outside the fit range."""
 
-    def __init__(self, x: Iterable[float] = (), y: Iterable[float] = (), meta: dict | None = None):
+    def __init__(
+        self, x: Iterable[float] = (), y: Iterable[float] = (), meta: dict[str, Any] | None = None
+    ):
         self.x = np.asarray(list(x), dtype=np.float64)
         self.y = np.asarray(list(y), dtype=np.float64)
         self.meta = dict(meta or {})

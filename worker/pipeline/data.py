@@ -30,8 +30,8 @@ class Record:
 
     def open(self) -> Image.Image:
         """The image, cropped to `bbox` when there is one (clipped to the image)."""
-        with Image.open(self.path) as image:
-            image = image.convert("RGB")
+        with Image.open(self.path) as opened:
+            image = opened.convert("RGB")
         if self.bbox is None:
             return image
         x, y, w, h = self.bbox

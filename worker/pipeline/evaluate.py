@@ -25,6 +25,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import IO, Any
 
 import torch
 
@@ -55,7 +56,9 @@ def held_out_identities(identities: set[str], share: float = 0.25, seed: int = 0
     return set(ordered[: int(round(share * len(ordered)))])
 
 
-def split(records: list[Record], protocol: str, seed: int) -> tuple[list, list, set]:
+def split(
+    records: list[Record], protocol: str, seed: int
+) -> tuple[list[Record], list[Record], set[str]]:
     gallery = [r for r in records if r.split == "train"]
     queries = [r for r in records if r.split == "test"]
     if not gallery or not queries:
@@ -115,13 +118,13 @@ def _load_config(arg: str | None) -> PipelineConfig:
     return PipelineConfig.from_dict(json.loads(text))
 
 
-def _fmt(value) -> str:
+def _fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "   -  "
     return f"{100 * value:6.1f}"
 
 
-def print_table(results: dict, out=None) -> None:
+def print_table(results: dict[str, dict[str, Any]], out: IO[str] | None = None) -> None:
     out = out or sys.stdout  # looked up per call, so redirected stdout is honoured
     cols = ["top1", "top5", "mAP", "BAKS", "BAUS", "score"]
     print(f"{'method':<10}" + "".join(f"{c:>8}" for c in cols) + f"{'thresh':>8}", file=out)
@@ -138,7 +141,7 @@ def print_table(results: dict, out=None) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     args = _parse(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -185,7 +188,9 @@ def main(argv: list[str] | None = None) -> dict:
     rankings, raw = query_rankings(fusion, gallery, [feats[r.image_id] for r in query_recs])
     elapsed = time.perf_counter() - start
     known = {r.identity for r in gallery_recs}
-    results = summarise(rankings, [r.identity for r in query_recs], known, thresholds)
+    results: dict[str, dict[str, Any]] = summarise(
+        rankings, [r.identity for r in query_recs], known, thresholds
+    )
     results["throughput"] = {
         "extract_images_per_s": extract_rate,
         "queries_per_s": len(query_recs) / elapsed if elapsed else 0.0,

@@ -8,7 +8,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,9 @@ from worker.pipeline.openset import baks_baus, openset_score, predict, tune_thre
 
 FUSED = "fused"
 Ranking = list[tuple[str, float]]  # (individual, probability), best first
+Best = list[tuple[str, tuple[float, float]]]  # (individual, (value, tie-break)), best first
+Matrices = dict[str, tuple[np.ndarray, np.ndarray]]  # global model -> (gallery ids, vectors)
+Raw = dict[str, float]  # one gallery image's raw score per matcher
 
 
 def method_names(config: PipelineConfig) -> list[str]:
@@ -67,8 +70,10 @@ def extract_all(
     return feats, rate
 
 
-def _best_per_individual(labels: Sequence[str], values: Sequence[float], tie=None) -> list:
-    best: dict[str, tuple] = {}
+def _best_per_individual(
+    labels: Sequence[str], values: Iterable[float], tie: Sequence[float] | None = None
+) -> Best:
+    best: dict[str, tuple[float, float]] = {}
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         key = (value, tie[i] if tie is not None else 0.0)
         if label not in best or key > best[label]:
@@ -80,9 +85,9 @@ def rank_one(
     fusion: WildFusion,
     gallery: Gallery,
     query: Features,
-    matrices: dict[str, tuple[np.ndarray, np.ndarray]],
-    exclude: set[int] = frozenset(),
-) -> tuple[dict[str, Ranking], dict[int, dict[str, float]]]:
+    matrices: Matrices,
+    exclude: Collection[int] = frozenset(),
+) -> tuple[dict[str, Ranking], dict[int, Raw]]:
     """Rankings of individuals by every method for one query, and the raw shortlist scores."""
     cals = fusion.calibrations
     rankings: dict[str, Ranking] = {}
@@ -91,7 +96,7 @@ def rank_one(
         sims = mat[keep] @ query.globals[name].astype(np.float32)
         labels = [gallery.label(int(i)) for i in ids[keep]]
         ranked = _best_per_individual(labels, sims)
-        probs = cals[name].predict([v[0] for _, v in ranked]) if ranked else []
+        probs: Iterable[float] = cals[name].predict([v[0] for _, v in ranked]) if ranked else []
         rankings[name] = [(lab, float(p)) for (lab, _), p in zip(ranked, probs, strict=True)]
     shortlist = [i for i in gallery.shortlist(query) if i not in exclude]
     items = [(i, gallery.label(i), gallery.features(i)) for i in shortlist]
@@ -110,7 +115,7 @@ def rank_one(
     return rankings, {i: raw for i, (raw, _) in zip(shortlist, raws, strict=True)}
 
 
-def global_matrices(gallery: Gallery, config: PipelineConfig) -> dict:
+def global_matrices(gallery: Gallery, config: PipelineConfig) -> Matrices:
     ids = np.array(sorted(gallery.items), dtype=np.int64)
     return {
         m.name: (ids, np.stack([gallery.features(int(i)).globals[m.name] for i in ids]))
@@ -131,10 +136,12 @@ def _progress(what: str, done: int, total: int, start: float, every: int = 10) -
     )
 
 
-def query_rankings(fusion: WildFusion, gallery: Gallery, queries: Sequence[Features]):
+def query_rankings(
+    fusion: WildFusion, gallery: Gallery, queries: Sequence[Features]
+) -> tuple[dict[str, list[Ranking]], list[dict[str, Raw]]]:
     matrices = global_matrices(gallery, fusion.config)
     rankings: dict[str, list[Ranking]] = {}
-    raws = []
+    raws: list[dict[str, Raw]] = []
     start = time.perf_counter()
     for k, query in enumerate(queries, start=1):
         ranks, raw = rank_one(fusion, gallery, query, matrices)
@@ -174,7 +181,7 @@ def fit_on_gallery(
     refit = WildFusion(fusion.config, cals, fusion.device, fusion.versions)
     thresholds = {}
     known = {gallery.label(i) for i in gallery.items}
-    best: dict[str, tuple[list, list]] = {}
+    best: dict[str, tuple[list[str], list[float]]] = {}
     for k, pid in enumerate(pseudo):
         label = gallery.label(pid)
         unknown = k % 4 == 3
@@ -190,14 +197,21 @@ def fit_on_gallery(
     return cals, thresholds
 
 
-def _top(ranked: list, cal: IsotonicCalibration | None) -> Ranking:
+def _top(ranked: Best, cal: IsotonicCalibration | None) -> Ranking:
     if not ranked:
         return []
     label, (value, _) = ranked[0]
     return [(label, float(cal.predict(value)[0]) if cal is not None else float(value))]
 
 
-def _rescore(fusion, gallery, matrices, raw, pid, exclude) -> dict[str, Ranking]:
+def _rescore(
+    fusion: WildFusion,
+    gallery: Gallery,
+    matrices: Matrices,
+    raw: dict[int, Raw],
+    pid: int,
+    exclude: Collection[int],
+) -> dict[str, Ranking]:
     """Rankings from already computed raw scores with new calibrations (no LightGlue rerun)."""
     query = gallery.features(pid)
     rankings: dict[str, Ranking] = {}
@@ -220,11 +234,12 @@ def summarise(
     truths: Sequence[str],
     known: set[str],
     thresholds: dict[str, float],
-) -> dict:
-    results = {}
+) -> dict[str, dict[str, float | None]]:
+    results: dict[str, dict[str, float | None]] = {}
     for name, per_query in rankings.items():
         top1 = top5 = ap = 0.0
-        labs, probs = [], []
+        labs: list[str] = []
+        probs: list[float] = []
         for truth, ranking in zip(truths, per_query, strict=True):
             order = [lab for lab, _ in ranking]
             rank = order.index(truth) + 1 if truth in order else None

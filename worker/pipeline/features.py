@@ -11,13 +11,14 @@ import contextlib
 import io
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
 from worker.pipeline import networks
-from worker.pipeline.config import PipelineConfig
+from worker.pipeline.config import GlobalModelConfig, PipelineConfig
 
 _GLOBAL_PREFIX = "global__"
 
@@ -33,7 +34,9 @@ class Features:
     image_size: tuple[int, int] = (0, 0)  # (width, height) of the image given to extract()
 
     def to_bytes(self) -> bytes:
-        arrays = {f"{_GLOBAL_PREFIX}{k}": v.astype(np.float32) for k, v in self.globals.items()}
+        arrays: dict[str, np.ndarray] = {
+            f"{_GLOBAL_PREFIX}{k}": v.astype(np.float32) for k, v in self.globals.items()
+        }
         arrays.update(
             keypoints=self.keypoints.astype(np.float16),
             descriptors=self.descriptors.astype(np.float16),
@@ -41,7 +44,7 @@ class Features:
             image_size=np.asarray(self.image_size, dtype=np.int32),
         )
         out = io.BytesIO()
-        np.savez_compressed(out, **arrays)
+        np.savez_compressed(out, allow_pickle=False, **arrays)
         return out.getvalue()
 
     @classmethod
@@ -57,7 +60,7 @@ class Features:
                 keypoints=npz["keypoints"],
                 descriptors=npz["descriptors"],
                 scores=npz["scores"],
-                image_size=tuple(int(v) for v in npz["image_size"]),
+                image_size=(int(npz["image_size"][0]), int(npz["image_size"][1])),
             )
 
 
@@ -67,7 +70,9 @@ class FeatureExtractor:
     def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
         self.config = config
         self.device = networks.pick_device(device)
-        self._globals = []
+        self._globals: list[
+            tuple[GlobalModelConfig, torch.nn.Module, list[networks.Transform]]
+        ] = []
         self.model_versions: dict[str, str] = {}
         for cfg in config.global_models:
             model, version = networks.create_global_model(cfg)
@@ -80,13 +85,19 @@ class FeatureExtractor:
         self.model_versions["aliked"] = config.aliked_model
         self.model_versions["lightglue"] = "aliked_lightglue"
 
-    def _autocast(self):
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.device.type == "cuda":
             return torch.autocast("cuda", dtype=torch.float16)
         return contextlib.nullcontext()
 
     @torch.inference_mode()
-    def _embed(self, cfg, model, views, images: list[Image.Image]) -> np.ndarray:
+    def _embed(
+        self,
+        cfg: GlobalModelConfig,
+        model: torch.nn.Module,
+        views: list[networks.Transform],
+        images: list[Image.Image],
+    ) -> np.ndarray:
         out = []
         for start in range(0, len(images), cfg.batch_size):
             chunk = images[start : start + cfg.batch_size]
@@ -97,6 +108,7 @@ class FeatureExtractor:
                     emb = model(batch).float()
                 emb = torch.nn.functional.normalize(emb, dim=1)
                 total = emb if total is None else total + emb
+            assert total is not None, "a global model has at least one view"
             out.append(torch.nn.functional.normalize(total, dim=1).cpu().numpy())
         return np.concatenate(out).astype(np.float32)
 

@@ -46,7 +46,7 @@ class IndividualScore:
 
     label: str
     score: float
-    gallery_id: int
+    gallery_id: int | None  # None: a stored candidate whose gallery image was deleted
     scores: dict[str, dict[str, float]]
     correspondences: list[list[float]] = field(default_factory=list)
 
@@ -136,7 +136,10 @@ class WildFusion:
         return out
 
     def lightglue_choice(
-        self, query: Features, feats: list[Features], raws: list[tuple[dict[str, float], list]]
+        self,
+        query: Features,
+        feats: list[Features],
+        raws: list[tuple[dict[str, float], list[list[float]]]],
     ) -> list[int]:
         """Indices of the images LightGlue re-ranks: the `lightglue_k` with the most mutual
         ratio-test matches (ties: the first global model's similarity)."""
@@ -147,7 +150,7 @@ class WildFusion:
             query, feats, self.config.lightglue_max_keypoints, self.config.prerank_ratio
         )
         first = self.config.global_models[0].name if self.config.global_models else None
-        ties = [raw.get(first, 0.0) for raw, _ in raws]
+        ties = [raw.get(first, 0.0) if first is not None else 0.0 for raw, _ in raws]
         order = sorted(range(len(feats)), key=lambda i: (-counts[i], -ties[i], i))
         return sorted(order[:k])
 

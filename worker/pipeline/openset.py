@@ -47,7 +47,9 @@ def baks_baus(
 DEFAULT_THRESHOLD = 0.5
 
 
-def predict(best_labels: Sequence[str], best_scores: Sequence[float], threshold: float) -> list:
+def predict(
+    best_labels: Sequence[str], best_scores: Sequence[float], threshold: float
+) -> list[str | None]:
     return [
         label if score >= threshold else NEW
         for label, score in zip(best_labels, best_scores, strict=True)

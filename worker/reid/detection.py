@@ -95,7 +95,7 @@ def strips_for(media: Iterable[Media]) -> None:
             pool = (
                 pool.filter(deployment=deployment)
                 if deployment
-                else pool.filter(batch_id=frames[0].batch_id)
+                else pool.filter(batch=frames[0].batch_id)
             )
             sample = _spread(list(pool.order_by("taken_at", "pk")), STRIP_FRAMES)
             images = []

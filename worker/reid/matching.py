@@ -9,8 +9,9 @@ next sightings in seconds instead of a full recompute.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from identification.models import Candidate, Project, Sighting
 from identification.services.review_queue import SHOWN_CANDIDATES
@@ -39,7 +40,9 @@ def _fusion(project: Project, config: PipelineConfig) -> WildFusion:
     )
 
 
-def _pending_with_features(project: Project, key: str, ids=None):
+def _pending_with_features(
+    project: Project, key: str, ids: Collection[int] | None = None
+) -> QuerySet[Sighting]:
     qs = project.sightings.filter(
         status=Sighting.Status.PENDING,
         features__config_key=key,
@@ -152,8 +155,14 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
         )
 
 
-def _to_crop(correspondences, sighting: Sighting, candidate: Candidate, cached) -> list:
+def _to_crop(
+    correspondences: list[list[float]],
+    sighting: Sighting,
+    candidate: Candidate,
+    cached: store._CachedGallery,
+) -> list[list[float]]:
     """Stored correspondences are in full-image pixels; merging works in crop pixels."""
     qx, qy = store.query_offset(sighting)
-    gx, gy = cached.offsets.get(candidate.gallery_sighting_id, (0, 0))
+    gallery = candidate.gallery_sighting_id
+    gx, gy = cached.offsets.get(gallery, (0, 0)) if gallery is not None else (0, 0)
     return [[x1 - qx, y1 - qy, x2 - gx, y2 - gy, c] for x1, y1, x2, y2, c in correspondences]

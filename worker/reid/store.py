@@ -56,8 +56,8 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
     image land where they were found.
     """
     with sighting.media.file.open("rb") as handle:
-        image = Image.open(handle)
-        image = ImageOps.exif_transpose(image).convert("RGB")
+        opened = Image.open(handle)
+        image = ImageOps.exif_transpose(opened).convert("RGB")
     box = sighting.crop_box(image.width, image.height) or (0, 0, image.width, image.height)
     # Crops stop at the camera's data strips: no keypoint on its clock or logo.
     first, last = Strips(sighting.media.strip_top, sighting.media.strip_bottom).pixel_rows(
@@ -190,7 +190,8 @@ def store_candidates(
     qx, qy = query_offset
     ranked = []
     for cand in candidates:
-        gx, gy = gallery_offsets.get(cand.gallery_id, (0, 0))
+        gallery = cand.gallery_id
+        gx, gy = gallery_offsets.get(gallery, (0, 0)) if gallery is not None else (0, 0)
         correspondences = [
             [round(xq + qx, 1), round(yq + qy, 1), round(xg + gx, 1), round(yg + gy, 1),
              round(conf, 3)]

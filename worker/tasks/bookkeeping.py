@@ -11,8 +11,9 @@ from celery import shared_task
 from django.conf import settings
 
 from identification.services import pipeline_results
+from worker.tasks.options import TimeLimits
 
-LIMITS = {"soft_time_limit": 10 * 60, "time_limit": 15 * 60}
+LIMITS: TimeLimits = {"soft_time_limit": 10 * 60, "time_limit": 15 * 60}
 
 
 @shared_task(**LIMITS)

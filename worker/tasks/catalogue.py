@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from identification.models import Batch
 from identification.services.imports.catalogue import CatalogueInvalid, import_catalogue
+from worker.tasks.options import TimeLimits
 
 log = logging.getLogger(__name__)
 
 # A catalogue of thousands of images is read twice (checked, then stored) in one task.
-LIMITS = {"soft_time_limit": 2 * 3600, "time_limit": 2 * 3600 + 300}
+LIMITS: TimeLimits = {"soft_time_limit": 2 * 3600, "time_limit": 2 * 3600 + 300}
 MAX_LISTED = 200  # problems kept in the batch's message
 
 

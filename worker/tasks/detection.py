@@ -13,8 +13,9 @@ from celery import shared_task
 from identification.models import Batch
 from identification.services import reid_hooks
 from worker.reid import detection
+from worker.tasks.options import TimeLimits
 
-TIME_LIMITS = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
+TIME_LIMITS: TimeLimits = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
 
 
 @shared_task(**TIME_LIMITS)

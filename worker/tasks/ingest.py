@@ -14,11 +14,12 @@ from django.db import DatabaseError
 
 from identification.models import Batch
 from identification.services import batches as batch_service
+from worker.tasks.options import Retry, TimeLimits
 
 # A chunk of 25 camera-trap images takes seconds; a zip's member list, well under a minute.
-LIMITS = {"soft_time_limit": 15 * 60, "time_limit": 20 * 60}
+LIMITS: TimeLimits = {"soft_time_limit": 15 * 60, "time_limit": 20 * 60}
 # A database hiccup is retried; the re-run skips whatever the first run recorded.
-RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "max_retries": 5}
+RETRY: Retry = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "max_retries": 5}
 
 
 @shared_task(**LIMITS, **RETRY)

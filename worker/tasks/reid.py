@@ -14,11 +14,12 @@ from celery import shared_task
 from identification.models import Batch, Project, Sighting
 from worker.reid import store
 from worker.reid.matching import match_sightings, rescore_pending
+from worker.tasks.options import TimeLimits
 
 log = logging.getLogger(__name__)
 
 CHUNK = 32
-TIME_LIMITS = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
+TIME_LIMITS: TimeLimits = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
 
 
 @shared_task(**TIME_LIMITS)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from celery import shared_task
 
 from identification.services import sweeper
+from worker.tasks.options import TimeLimits
 
 # A sweep takes milliseconds; the limits only keep a stuck database from holding a worker.
-LIMITS = {"soft_time_limit": 120, "time_limit": 180}
+LIMITS: TimeLimits = {"soft_time_limit": 120, "time_limit": 180}
 
 
 @shared_task(**LIMITS)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 
 
-def user_or_none(username: str | None):
+def user_or_none(username: str | None) -> User | None:
     """The user named on the command line (who the import's decisions are recorded for)."""
     if not username:
         return None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from identification.models import Decision, Deployment, Individual, Membership, Project, Role
+from identification.models import Batch, Decision, Deployment, Individual, Membership, Project, Role
 from identification.services import reid_hooks
 from identification.services.batches import create_batches
 from identification.services.imports.catalogue import CatalogueInvalid, import_catalogue
@@ -20,14 +22,19 @@ from identification.services.imports.catalogue_source import open_catalogue, rea
 from identification.services.ingest import ImageRejected, store_image
 from identification.services.synthetic import camera_trap_jpeg
 
+if TYPE_CHECKING:
+    from celery.contrib.django.task import DjangoTask
+
 DEMO_SLUG = "demo"
 USERS = {"demo": Role.ADMIN, "expert": Role.EXPERT, "ranger": Role.RANGER}
+Labelled = tuple[str, str, bytes]  # a gallery image: (identity, file name, JPEG bytes)
+Unlabelled = tuple[None, str, bytes]  # an image of the batch to review
 
 
 class Command(BaseCommand):
     help = "Create demo users, a project with a confirmed gallery and a batch waiting for review."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--data",
             help="A wildlife-datasets folder (metadata.csv: image_id,identity,path,split); "
@@ -35,7 +42,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--limit", type=int, default=0, help="At most this many test images.")
 
-    def handle(self, *args, data=None, limit=0, **options):
+    def handle(self, *args: Any, data: str | None = None, limit: int = 0, **options: Any) -> None:
         users = self._users()
         if Project.objects.filter(slug=DEMO_SLUG).exists():
             self.stdout.write("The demo project exists already (make clean-demo starts over).")
@@ -43,7 +50,8 @@ class Command(BaseCommand):
         if data:
             folder = Path(data)
             gallery_split, queries = _wildlife_dataset(folder, limit)
-            gallery, species = [], ""
+            gallery: list[Labelled] = []
+            species = ""
             name = f"Demo: {folder.resolve().name}"
         else:
             gallery, queries, species = _synthetic()
@@ -75,7 +83,8 @@ class Command(BaseCommand):
                 batch = self._batch(project, deployment, users["ranger"], queries)
                 from worker.tasks.ingest import start_batch
 
-                start_batch.delay_on_commit(batch.pk)
+                # Celery's Django fix-up makes every task a DjangoTask; the hints say Task.
+                cast("DjangoTask[[int], None]", start_batch).delay_on_commit(batch.pk)
                 queued = f", batch #{batch.pk} of {len(queries)} images queued"
         self.stdout.write(
             self.style.SUCCESS(
@@ -83,7 +92,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _users(self) -> dict:
+    def _users(self) -> dict[str, User]:
         User = get_user_model()
         users = {}
         for username in USERS:
@@ -95,7 +104,9 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def _gallery(self, project, deployment, user, items) -> list[int]:
+    def _gallery(
+        self, project: Project, deployment: Deployment, user: User, items: list[Labelled]
+    ) -> list[int]:
         ids = []
         individuals: dict[str, Individual] = {}
         for identity, name, data in items:
@@ -120,14 +131,16 @@ class Command(BaseCommand):
             ids.append(sighting.pk)
         return ids
 
-    def _batch(self, project, deployment, user, items):
+    def _batch(
+        self, project: Project, deployment: Deployment, user: User, items: list[Unlabelled]
+    ) -> Batch:
         files = [File(io.BytesIO(data), name=name) for _, name, data in items]
-        for f in files:
-            f.size = len(f.file.getvalue())
+        for f, (_, _, data) in zip(files, items, strict=True):
+            f.size = len(data)
         return create_batches(project, deployment, user, files, note="Demo batch")[0]
 
 
-def _synthetic():
+def _synthetic() -> tuple[list[Labelled], list[Unlabelled], str]:
     """Ten animals with three confirmed views each; a batch with new views of six of them
     and two animals never seen, in bursts one minute apart."""
     start = dt.datetime(2025, 9, 14, 21, 0, 0)
@@ -146,7 +159,9 @@ def _synthetic():
     return gallery, queries, "Synthetic patterned animal"
 
 
-def _import_gallery(project, deployment, user, folder: Path, split: str | None) -> list[int]:
+def _import_gallery(
+    project: Project, deployment: Deployment, user: User, folder: Path, split: str | None
+) -> list[int]:
     """The folder's train split (every row without a split column), as the gallery."""
     try:
         result = import_catalogue(
@@ -158,7 +173,7 @@ def _import_gallery(project, deployment, user, folder: Path, split: str | None) 
     return result.confirmed_ids
 
 
-def _wildlife_dataset(folder: Path, limit: int) -> tuple[str | None, list]:
+def _wildlife_dataset(folder: Path, limit: int) -> tuple[str | None, list[Unlabelled]]:
     """The split the gallery is imported from, and the other splits' images (at most
     `limit`) for the batch waiting for review."""
     if not (folder / "metadata.csv").is_file():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 
 from identification.forms.exports import SightingFilterForm, form_errors
@@ -19,14 +21,22 @@ FILTERS = ("batch", "deployment", "date_from", "date_to")
 class Command(SightingsCommand):
     help = "Export a project's sightings as a Camtrap DP 1.0.2 data package (docs/exports.md)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         # The same filters and --base-url as export_sightings, so both describe the same rows.
         super().add_arguments(parser)
         parser.add_argument(
             "--with-media", action="store_true", help="Put the image files in the zip too."
         )
 
-    def handle(self, *args, slug, out, base_url, with_media, **options):
+    def handle(
+        self,
+        *args: Any,
+        slug: str,
+        out: str,
+        base_url: str,
+        with_media: bool = False,
+        **options: Any,
+    ) -> None:
         project = project_by_slug(slug)
         data = QueryDict(mutable=True)
         data.update({k: options[k] for k in FILTERS if options.get(k)})

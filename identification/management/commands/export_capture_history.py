@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identification.forms.exports import HistoryForm, form_errors
 from identification.services.exports import capture_history as ch
@@ -13,7 +15,7 @@ from ._exports import project_by_slug, write
 class Command(BaseCommand):
     help = "Export a capture history for capture-recapture (formats: docs/exports.md)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The project's slug (its URL name).")
         parser.add_argument("--out", required=True, help="Zip file to write; - for stdout.")
         parser.add_argument(
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--detector", default="proximity", choices=list(ch.DETECTORS))
         parser.add_argument("--usage", default="binary", choices=list(ch.USAGES))
 
-    def handle(self, *args, slug, out, **options):
+    def handle(self, *args: Any, slug: str, out: str, **options: Any) -> None:
         project = project_by_slug(slug)
         span = ch.survey_span(project)
         data = {

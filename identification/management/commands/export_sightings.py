@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 
 from identification.forms.exports import SightingFilterForm, form_errors
@@ -15,7 +17,7 @@ from ._exports import project_by_slug, write
 class Command(BaseCommand):
     help = "Export a project's sightings as CSV (columns: docs/exports.md)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The project's slug (its URL name).")
         parser.add_argument("--out", required=True, help="File to write; - for stdout.")
         parser.add_argument("--batch", help="Only this batch (its number).")
@@ -35,7 +37,7 @@ class Command(BaseCommand):
             "absolute (default: the path from the site root).",
         )
 
-    def handle(self, *args, slug, out, base_url, **options):
+    def handle(self, *args: Any, slug: str, out: str, base_url: str, **options: Any) -> None:
         project = project_by_slug(slug)
         data = QueryDict(mutable=True)
         for name in ("batch", "deployment", "date_from", "date_to"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from identification.services.imports.camtrapdp import PackageRejected, import_camtrapdp
 
@@ -16,12 +18,14 @@ class Command(BaseCommand):
         "observations (docs/exports.md, Imports). Nothing is written if a row is malformed."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The project's slug (its URL name).")
         parser.add_argument("package", help="A folder with datapackage.json, or a zip of one.")
         parser.add_argument("--user", help="Record the import's decisions as this user.")
 
-    def handle(self, *args, slug, package, user=None, **options):
+    def handle(
+        self, *args: Any, slug: str, package: str, user: str | None = None, **options: Any
+    ) -> None:
         project = project_by_slug(slug)
         by = user_or_none(user)
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identification.services.imports.catalogue import CatalogueInvalid, import_catalogue
 
@@ -17,13 +19,21 @@ class Command(BaseCommand):
         "with any problem, the problems are listed by line and nothing is imported."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("project", help="The project's slug.")
         parser.add_argument("path", help="A folder or a .zip file.")
         parser.add_argument("--split", help="With metadata.csv: import only this split.")
         parser.add_argument("--user", help="The username the decisions are recorded for.")
 
-    def handle(self, *args, project, path, split=None, user=None, **options):
+    def handle(
+        self,
+        *args: Any,
+        project: str,
+        path: str,
+        split: str | None = None,
+        user: str | None = None,
+        **options: Any,
+    ) -> None:
         target = project_by_slug(project)
         by = user_or_none(user)
         try:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identification.services.imports.deployments import DeploymentsRejected, import_deployments
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "Imports). All or nothing: any bad line and nothing is written."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The project's slug (its URL name).")
         parser.add_argument("file", help="The CSV file (UTF-8).")
         parser.add_argument(
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             help="Refuse deploymentIDs the project has already instead of updating them.",
         )
 
-    def handle(self, *args, slug, file, create_only, **options):
+    def handle(self, *args: Any, slug: str, file: str, create_only: bool, **options: Any) -> None:
         project = project_by_slug(slug)
         path = Path(file)
         if not path.is_file():

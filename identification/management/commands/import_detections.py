@@ -4,8 +4,9 @@ batch: `manage.py import_detections <project-slug> <batch-id> FILE.json`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identification.models import Batch
 from identification.services import detection_import
@@ -16,12 +17,12 @@ from ._exports import project_by_slug
 class Command(BaseCommand):
     help = "Apply MegaDetector batch output (JSON) to a batch's images (docs/detection.md)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The project's slug.")
         parser.add_argument("batch", type=int, help="The batch's number.")
         parser.add_argument("file", help="The MegaDetector output file (.json).")
 
-    def handle(self, *args, slug, batch, file, **options):
+    def handle(self, *args: Any, slug: str, batch: int, file: str, **options: Any) -> None:
         project = project_by_slug(slug)
         target = Batch.objects.filter(project=project, pk=batch).first()
         if target is None:

@@ -26,10 +26,12 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from django.core.files.storage import default_storage
 from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -67,6 +69,26 @@ OBSERVATION_FIELDS = [
 _CHUNK = 2000
 
 
+class _Span(TypedDict):
+    first_image: datetime | None
+    last_image: datetime | None
+
+
+class _Top(TypedDict):
+    top_code: str | None
+    top_fused: float | None
+    top_versions: object
+    classified_by: str | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # What the querysets below annotate the models with.
+    SpannedDeployment = WithAnnotations[Deployment, _Span]
+    ClassifiedSighting = WithAnnotations[Sighting, _Top]
+
+
 class _Pipe(io.RawIOBase):
     """A write-only, non-seekable sink whose bytes are taken out as they arrive."""
 
@@ -76,7 +98,7 @@ class _Pipe(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # zipfile writes bytes
         self._buffer += data
         return len(data)
 
@@ -139,7 +161,13 @@ def stream_camtrapdp(
     yield pipe.take()
 
 
-def _write_csv(archive, pipe: _Pipe, name: str, fields: list[str], rows: Iterable[dict]):
+def _write_csv(
+    archive: zipfile.ZipFile,
+    pipe: _Pipe,
+    name: str,
+    fields: list[str],
+    rows: Iterable[dict[str, Any]],
+) -> Iterator[bytes]:
     with archive.open(name, "w", force_zip64=True) as member:
         text = io.TextIOWrapper(member, encoding="utf-8", newline="")
         writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\n")
@@ -155,9 +183,11 @@ def _write_csv(archive, pipe: _Pipe, name: str, fields: list[str], rows: Iterabl
     yield pipe.take()
 
 
-def _write_media_files(archive, pipe: _Pipe, media: QuerySet[Media]):
+def _write_media_files(
+    archive: zipfile.ZipFile, pipe: _Pipe, media: QuerySet[Media]
+) -> Iterator[bytes]:
     for m in media.only("pk", "file", "original_name").iterator(chunk_size=_CHUNK):
-        with default_storage.open(m.file.name, "rb") as source:
+        with default_storage.open(m.file.name or "", "rb") as source:
             info = zipfile.ZipInfo(_packaged_path(m))
             with archive.open(info, "w", force_zip64=True) as member:
                 while block := source.read(1024 * 1024):
@@ -172,7 +202,7 @@ def iso(value: datetime | None, tz: ZoneInfo) -> str:
     return timezone.localtime(value, tz).replace(microsecond=0).isoformat()
 
 
-def _deployments(project: Project, media: QuerySet[Media]) -> list[Deployment]:
+def _deployments(project: Project, media: QuerySet[Media]) -> list[SpannedDeployment]:
     """The exported media's deployments, with the period their images span.
 
     A list: a project has tens to a few thousand deployments, and coverage needs them all
@@ -188,17 +218,21 @@ def _deployments(project: Project, media: QuerySet[Media]) -> list[Deployment]:
     )
 
 
-def _period(d: Deployment) -> tuple[datetime | None, datetime | None]:
+def _period(d: SpannedDeployment) -> tuple[datetime | None, datetime | None]:
     # Camtrap DP requires both ends; a deployment without them spans its images.
     return d.start or d.first_image, d.end or d.last_image
 
 
 def package_descriptor(
-    project: Project, deployments: list[Deployment], left_out: int, tz: ZoneInfo
-) -> dict:
+    project: Project, deployments: list[SpannedDeployment], left_out: int, tz: ZoneInfo
+) -> dict[str, Any]:
     starts = [s for s, _ in map(_period, deployments) if s]
     ends = [e for _, e in map(_period, deployments) if e]
-    points = [(d.longitude, d.latitude) for d in deployments if d.latitude is not None]
+    points = [
+        (d.longitude, d.latitude)
+        for d in deployments
+        if d.latitude is not None and d.longitude is not None
+    ]
     description = project.description or f"Re-identified individuals of {project}."
     if left_out:
         description += (
@@ -254,7 +288,7 @@ def package_descriptor(
     }
 
 
-def _bbox_polygon(points: list[tuple[float, float]]) -> dict:
+def _bbox_polygon(points: list[tuple[float, float]]) -> dict[str, Any]:
     if not points:
         return {"type": "Polygon", "coordinates": []}
     west, east = min(p[0] for p in points), max(p[0] for p in points)
@@ -263,7 +297,7 @@ def _bbox_polygon(points: list[tuple[float, float]]) -> dict:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def _taxonomic(species: str) -> list[dict]:
+def _taxonomic(species: str) -> list[dict[str, str]]:
     name = species.strip()
     if not name:
         return []
@@ -281,7 +315,7 @@ def _bool(value: bool | None) -> str:
     return "" if value is None else str(value).lower()
 
 
-def _deployment_row(d: Deployment, tz: ZoneInfo) -> dict:
+def _deployment_row(d: SpannedDeployment, tz: ZoneInfo) -> dict[str, Any]:
     start, end = _period(d)
     return {
         "deploymentID": d.code,
@@ -308,7 +342,7 @@ def _packaged_path(m: Media) -> str:
 
 def _media_rows(
     project: Project, media: QuerySet[Media], tz: ZoneInfo, base_url: str, include_media: bool
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     rows = (
         media.annotate(deployment_code=F("deployment__code"))
         .order_by("deployment__code", "taken_at", "pk")
@@ -333,12 +367,14 @@ def _media_rows(
         }
 
 
-def _observation_rows(project: Project, sightings: QuerySet[Sighting], tz: ZoneInfo):
+def _observation_rows(
+    project: Project, sightings: QuerySet[Sighting], tz: ZoneInfo
+) -> Iterator[dict[str, Any]]:
     yield from _media_observations(project, sightings, tz)
     yield from _event_observations(project, sightings, tz)
 
 
-def _top_candidate(value):
+def _top_candidate(value: Combinable) -> Subquery:
     """The best standing candidate's `value` (a field name or an expression on Candidate)."""
     best = Candidate.objects.filter(sighting=OuterRef("pk"), rejected=False).order_by(
         "-fused", "rank"
@@ -346,7 +382,9 @@ def _top_candidate(value):
     return Subquery(best.annotate(value=value).values("value")[:1])
 
 
-def _media_observations(project: Project, sightings: QuerySet[Sighting], tz: ZoneInfo):
+def _media_observations(
+    project: Project, sightings: QuerySet[Sighting], tz: ZoneInfo
+) -> Iterator[dict[str, Any]]:
     imported_by = Decision.objects.filter(
         sighting=OuterRef("pk"), action__in=[Decision.Action.CONFIRM, Decision.Action.NEW]
     ).order_by("-pk")
@@ -363,7 +401,8 @@ def _media_observations(project: Project, sightings: QuerySet[Sighting], tz: Zon
     threshold = project.new_individual_threshold
     for s in rows.iterator(chunk_size=_CHUNK):
         m = s.media
-        row = {
+        assert m.deployment is not None  # exportable: every image has a deployment
+        row: dict[str, Any] = {
             "observationID": s.pk,
             "deploymentID": m.deployment.code,
             "mediaID": m.pk,
@@ -380,9 +419,11 @@ def _media_observations(project: Project, sightings: QuerySet[Sighting], tz: Zon
         yield row
 
 
-def _classification(s: Sighting, project: Project, threshold: float, tz: ZoneInfo) -> dict:
+def _classification(
+    s: ClassifiedSighting, project: Project, threshold: float, tz: ZoneInfo
+) -> dict[str, Any]:
     S = Sighting.Status
-    if s.status == S.CONFIRMED and s.individual_id:
+    if s.status == S.CONFIRMED and s.individual is not None:
         individual = s.individual.survivor
         who = s.decided_by.get_full_name() or s.decided_by.username if s.decided_by else ""
         return {
@@ -428,24 +469,29 @@ def _classification(s: Sighting, project: Project, threshold: float, tz: ZoneInf
     }
 
 
-def _classifier(versions) -> str:
+def _classifier(versions: object) -> str:
     if not isinstance(versions, dict) or not versions:
         return CLASSIFIER
     return f"{CLASSIFIER} ({', '.join(f'{k} {v}' for k, v in sorted(versions.items()))})"
 
 
-def _bbox(s: Sighting) -> dict:
-    x = min(max(s.bbox_x, 0.0), 1.0)
-    y = min(max(s.bbox_y, 0.0), 1.0)
-    width = min(s.bbox_width, 1.0 - x)
-    height = min(s.bbox_height, 1.0 - y)
+def _bbox(s: Sighting) -> dict[str, str]:
+    # Only called when s.has_bbox: none of the four is None.
+    bbox_x, bbox_y = cast(float, s.bbox_x), cast(float, s.bbox_y)
+    bbox_width, bbox_height = cast(float, s.bbox_width), cast(float, s.bbox_height)
+    x = min(max(bbox_x, 0.0), 1.0)
+    y = min(max(bbox_y, 0.0), 1.0)
+    width = min(bbox_width, 1.0 - x)
+    height = min(bbox_height, 1.0 - y)
     if width <= 0 or height <= 0:
         return {}
     return {"bboxX": _number(x), "bboxY": _number(y), "bboxWidth": _number(width),
             "bboxHeight": _number(height)}  # fmt: skip
 
 
-def _event_observations(project: Project, sightings: QuerySet[Sighting], tz: ZoneInfo):
+def _event_observations(
+    project: Project, sightings: QuerySet[Sighting], tz: ZoneInfo
+) -> Iterator[dict[str, Any]]:
     """One row per (event, confirmed individual): summable counts of individuals per event."""
     code = Coalesce("individual__merged_into__code", "individual__code")
     pairs = (

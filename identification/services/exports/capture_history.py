@@ -17,7 +17,9 @@ import math
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db.models import Max, Min
 from django.db.models.functions import Coalesce
@@ -130,7 +132,7 @@ def _stations(project: Project, options: HistoryOptions) -> dict[int, Station]:
             name = f"{name}-{d.pk}"
         labels.add(name)
         station = Station(d.pk, d.code, name, d.latitude, d.longitude)
-        seen = bounds.get(d.pk, {})
+        seen: Mapping[str, Any] = bounds.get(d.pk, {})
         starts = [t for t in (d.start, seen.get("first")) if t is not None]
         ends = [t for t in (d.end, seen.get("last")) if t is not None]
         if starts and ends:
@@ -154,7 +156,7 @@ def build_history(project: Project, options: HistoryOptions) -> CaptureHistory:
     zone = project_zone(project)
     occasions = occasions_of(options)
     stations = _stations(project, options)
-    events: dict[tuple[str, int, int | None], set] = defaultdict(set)
+    events: dict[tuple[str, int, int | None], set[tuple[str, int | None]]] = defaultdict(set)
     rows = (
         Sighting.objects.filter(
             project=project,
@@ -170,6 +172,7 @@ def build_history(project: Project, options: HistoryOptions) -> CaptureHistory:
         .iterator(chunk_size=2000)
     )
     for code, deployment, taken_at, event, media in rows:
+        assert taken_at is not None  # the filter's time range leaves out images without one
         day = taken_at.astimezone(zone).date()
         index = (day - options.start).days // options.days
         # One burst is one independent detection, however many frames show the animal.
@@ -193,15 +196,17 @@ def build_history(project: Project, options: HistoryOptions) -> CaptureHistory:
     )
 
 
+# Both take located stations only: their coordinates are not None.
 def _projection(stations: list[Station]) -> tuple[float, float]:
-    lat0 = sum(s.latitude for s in stations) / len(stations)
-    lon0 = sum(s.longitude for s in stations) / len(stations)
+    lat0 = sum(cast(float, s.latitude) for s in stations) / len(stations)
+    lon0 = sum(cast(float, s.longitude) for s in stations) / len(stations)
     return lat0, lon0
 
 
 def _xy(station: Station, lat0: float, lon0: float) -> tuple[str, str]:
-    x = EARTH_RADIUS_M * math.radians(station.longitude - lon0) * math.cos(math.radians(lat0))
-    y = EARTH_RADIUS_M * math.radians(station.latitude - lat0)
+    lat, lon = cast(float, station.latitude), cast(float, station.longitude)
+    x = EARTH_RADIUS_M * math.radians(lon - lon0) * math.cos(math.radians(lat0))
+    y = EARTH_RADIUS_M * math.radians(lat - lat0)
     # `or 0.0` turns a rounded -0.0 into 0.0
     return f"{round(x, 1) or 0.0:.1f}", f"{round(y, 1) or 0.0:.1f}"
 
@@ -218,7 +223,7 @@ def secr_files(history: CaptureHistory) -> dict[str, str]:
     """captures.txt and traps.txt in secr's (DENSITY's) text formats."""
     o = history.options
     located = [s for s in history.stations if s.located]
-    by_pk = {s.pk: s for s in located}
+    by_pk: dict[int | None, Station] = {s.pk: s for s in located}
     session = label(history.project.slug)
     captures = [f"# {_title(history)}", "# Session ID Occasion Detector"]
     for (code, index, deployment), count in sorted(

@@ -9,7 +9,9 @@ imported MegaDetector file says which file). Animals are the sightings' observat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -17,7 +19,10 @@ from django.db.models import Q, QuerySet
 from ...models import DetectedObject, Media, Project
 from .filters import ExportFilters, local_midnight, project_zone
 
-TYPES = {DetectedObject.Category.PERSON: "human", DetectedObject.Category.VEHICLE: "vehicle"}
+TYPES: dict[str, str] = {
+    DetectedObject.Category.PERSON: "human",
+    DetectedObject.Category.VEHICLE: "vehicle",
+}
 
 
 def filtered_frames(project: Project, params: ExportFilters | None = None) -> QuerySet[Media]:
@@ -45,11 +50,16 @@ def filtered_frames(project: Project, params: ExportFilters | None = None) -> Qu
 
 
 def frame_rows(
-    project: Project, frames: QuerySet[Media], tz: ZoneInfo, iso, number
-) -> Iterator[dict]:
+    project: Project,
+    frames: QuerySet[Media],
+    tz: ZoneInfo,
+    iso: Callable[[datetime | None, ZoneInfo], str],
+    number: Callable[..., str],
+) -> Iterator[dict[str, Any]]:
     threshold = project.detection_threshold
     rows = frames.select_related("deployment").order_by("deployment__code", "taken_at", "pk")
     for m in rows.iterator(chunk_size=500):
+        assert m.deployment is not None  # exportable frames have one (camtrapdp.package)
         base = {
             "deploymentID": m.deployment.code,
             "mediaID": m.pk,

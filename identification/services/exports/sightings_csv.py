@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
-from django.db.models import Case, FloatField, JSONField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Field,
+    FloatField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.urls import reverse
 
 from ...models import Candidate, Project, Sighting
@@ -56,7 +67,7 @@ TEXT_COLUMNS = [
 _TEXT_INDEXES = [COLUMNS.index(name) for name in TEXT_COLUMNS]
 
 
-def _chosen_candidate(field: str, output_field) -> Case:
+def _chosen_candidate(field: str, output_field: Field[Any, Any]) -> Case:
     """`field` of the candidate the row's identity rests on.
 
     Confirmed: the candidate of the confirmed individual (or of one merged into it), if the
@@ -82,7 +93,9 @@ def _chosen_candidate(field: str, output_field) -> Case:
     )
 
 
-def _rows_query(project: Project, sightings: QuerySet[Sighting]):
+def _rows_query(
+    project: Project, sightings: QuerySet[Sighting]
+) -> QuerySet[Sighting, tuple[Any, ...]]:
     return sightings.annotate(
         export_status=export_status(project),
         chosen_fused=_chosen_candidate("fused", FloatField()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 ROWS_PER_CHUNK = 500
 
@@ -16,7 +17,7 @@ class Echo:
 
 
 def csv_chunks(
-    header: list[str], rows: Iterable[list], per_chunk: int = ROWS_PER_CHUNK
+    header: list[str], rows: Iterable[list[Any]], per_chunk: int = ROWS_PER_CHUNK
 ) -> Iterator[bytes]:
     """UTF-8 CSV bytes, a few hundred rows per chunk: one yield per row costs more than the row."""
     writer = csv.writer(Echo(), lineterminator="\r\n")

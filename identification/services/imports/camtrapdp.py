@@ -28,7 +28,9 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,6 +51,9 @@ from .deployments import (
 
 TARGET_TYPES = {"animal", "unknown", "unclassified"}
 MAX_ERRORS = 200
+Row = dict[str, str]  # a CSV row by column name
+Observations = list[tuple[int, Row]]  # (line number, row) of observations.csv
+Stored = dict[str, tuple[Media, bool]]  # mediaID -> (Media, created)
 
 
 class PackageRejected(DeploymentsRejected):
@@ -77,12 +82,14 @@ class _MediaRow:
     line: int
     media_id: str
     deployment_code: str
-    timestamp: dt.datetime
+    timestamp: dt.datetime | None  # None only in a row reported as an error
     name: str
     path: Path | None
 
 
-def import_camtrapdp(project: Project, source: Path | str, *, by=None) -> PackageImported:
+def import_camtrapdp(
+    project: Project, source: Path | str, *, by: User | None = None
+) -> PackageImported:
     """Import the package at `source` (a folder with datapackage.json, or a zip of one).
 
     `by` is who the package's decisions are recorded for (individualIDs confirm, blank or
@@ -115,7 +122,7 @@ def _resource_paths(root: Path) -> dict[str, Path]:
         descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
         raise PackageRejected([f"datapackage.json cannot be read: {exc}"]) from None
-    paths = {}
+    paths: dict[str, Path | None] = {}
     for resource in descriptor.get("resources", []):
         name, path = resource.get("name"), resource.get("path")
         if name in ("deployments", "media", "observations") and isinstance(path, str):
@@ -123,7 +130,7 @@ def _resource_paths(root: Path) -> dict[str, Path]:
     missing = [n for n in ("deployments", "media", "observations") if not paths.get(n)]
     if missing:
         raise PackageRejected([f"datapackage.json has no readable {n} resource" for n in missing])
-    return paths
+    return cast(dict[str, Path], paths)  # nothing is missing: no path is None
 
 
 def _inside(root: Path, relative: str) -> Path | None:
@@ -134,7 +141,7 @@ def _inside(root: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(root.resolve()) and path.is_file() else None
 
 
-def _rows(path: Path) -> list[tuple[int, dict]]:
+def _rows(path: Path) -> list[tuple[int, Row]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         return [(reader.line_num, row) for row in reader]
@@ -147,7 +154,7 @@ def _timestamp(value: str, project: Project) -> dt.datetime | None:
         return None
 
 
-def _import_folder(project: Project, root: Path, name: str, by) -> PackageImported:
+def _import_folder(project: Project, root: Path, name: str, by: User | None) -> PackageImported:
     paths = _resource_paths(root)
     deployments_csv = paths["deployments"].read_text(encoding="utf-8-sig")
     try:
@@ -186,7 +193,8 @@ def _import_folder(project: Project, root: Path, name: str, by) -> PackageImport
 def _media_rows(
     project: Project, root: Path, path: Path, codes: set[str]
 ) -> tuple[list[_MediaRow], list[str]]:
-    rows, errors = [], []
+    rows: list[_MediaRow] = []
+    errors: list[str] = []
     window = capture_window(project)
     for line, row in _rows(path):
         media_id = (row.get("mediaID") or "").strip()
@@ -211,7 +219,7 @@ def _media_rows(
     return rows, errors
 
 
-def _observation_errors(project: Project, observations, codes: set[str]) -> list[str]:
+def _observation_errors(project: Project, observations: Observations, codes: set[str]) -> list[str]:
     errors = []
     window = capture_window(project)
     for line, row in observations:
@@ -233,10 +241,10 @@ def _observation_errors(project: Project, observations, codes: set[str]) -> list
     return errors
 
 
-def _store_media(project: Project, rows: list[_MediaRow], result: PackageImported) -> dict:
+def _store_media(project: Project, rows: list[_MediaRow], result: PackageImported) -> Stored:
     """Store the images found in the package; returns mediaID -> (Media, created)."""
     deployments = {d.code: d for d in project.deployments.all()}
-    stored: dict[str, tuple[Media, bool]] = {}
+    stored: Stored = {}
     for row in rows:
         if row.path is None:
             result.media_not_in_package += 1
@@ -263,9 +271,11 @@ def _store_media(project: Project, rows: list[_MediaRow], result: PackageImporte
     return stored
 
 
-def _link_events(project: Project, stored: dict, observations, result: PackageImported) -> None:
+def _link_events(
+    project: Project, stored: Stored, observations: Observations, result: PackageImported
+) -> None:
     """Events from the package's eventIDs; deployments without them regroup by time."""
-    spans: dict[str, list] = {}
+    spans: dict[str, list[Any]] = {}  # eventID -> [deploymentID, start, end]
     event_of_media: dict[str, str] = {}
     for _, row in observations:
         event_id = (row.get("eventID") or "").strip()
@@ -284,18 +294,19 @@ def _link_events(project: Project, stored: dict, observations, result: PackageIm
     unlinked: set[int] = set()
     linked: set[int] = set()
     for media_id, media in new.items():
-        event_id = event_of_media.get(media_id)
-        if event_id is None:
+        assert media.deployment_id is not None  # _store_media gives each its deployment
+        package_event = event_of_media.get(media_id)
+        if package_event is None:
             unlinked.add(media.deployment_id)
             continue
         linked.add(media.deployment_id)
-        if event_id not in events:
-            code, start, end = spans[event_id]
-            events[event_id] = Event.objects.create(
+        if package_event not in events:
+            code, start, end = spans[package_event]
+            events[package_event] = Event.objects.create(
                 project=project, deployment=media.deployment, start=start or media.taken_at,
                 end=end or media.taken_at,
             )  # fmt: skip
-        Media.objects.filter(pk=media.pk).update(event=events[event_id])
+        Media.objects.filter(pk=media.pk).update(event=events[package_event])
     # Regrouping would undo the package's events: only where it has none for these images.
     for deployment in Deployment.objects.filter(pk__in=unlinked - linked):
         regroup_events(deployment)
@@ -311,16 +322,23 @@ def _bbox(values: list[str]) -> tuple[float, ...] | None:
     return box if 0 <= x <= 1 and 0 <= y <= 1 and 0 < w <= 1 and 0 < h <= 1 else None
 
 
-def _is_target(row: dict, species: str) -> bool:
+def _is_target(row: Row, species: str) -> bool:
     if (row.get("observationType") or "").strip() not in TARGET_TYPES:
         return False
     name = (row.get("scientificName") or "").strip()
     return not species or not name or name == species
 
 
-def _sightings(project: Project, stored: dict, observations, by, name: str, result) -> list[int]:
+def _sightings(
+    project: Project,
+    stored: Stored,
+    observations: Observations,
+    by: User | None,
+    name: str,
+    result: PackageImported,
+) -> list[int]:
     """Sightings of the newly stored media from their media-level observations."""
-    by_media: dict[str, list[dict]] = defaultdict(list)
+    by_media: dict[str, list[Row]] = defaultdict(list)
     for _, row in observations:
         if (row.get("observationLevel") or "").strip() == "media" and row.get("mediaID"):
             by_media[row["mediaID"].strip()].append(row)
@@ -334,6 +352,7 @@ def _sightings(project: Project, stored: dict, observations, by, name: str, resu
         rows = by_media.get(media_id, [])
         targets = [r for r in rows if _is_target(r, species)]
         first = Sighting.objects.filter(media=media).order_by("pk").first()
+        assert first is not None  # store_image created the media with its sighting
         if rows and not targets:
             _decide(first, Decision.Action.DISCARD, None, by, note, rows[0])
             result.discarded += 1
@@ -342,7 +361,9 @@ def _sightings(project: Project, stored: dict, observations, by, name: str, resu
             sighting = first if n == 0 else Sighting(project=project, media=media)
             box = [row.get(k) or "" for k in ("bboxX", "bboxY", "bboxWidth", "bboxHeight")]
             if all(box):
-                x, y, w, h = _bbox(box)
+                checked = _bbox(box)
+                assert checked is not None  # _observation_errors refused other boxes
+                x, y, w, h = checked
                 sighting.bbox_x, sighting.bbox_y, sighting.bbox_width, sighting.bbox_height = (
                     x, y, w, h,
                 )  # fmt: skip
@@ -364,7 +385,14 @@ def _sightings(project: Project, stored: dict, observations, by, name: str, resu
     return confirmed
 
 
-def _decide(sighting: Sighting, action: str, individual, by, note: str, row: dict) -> None:
+def _decide(
+    sighting: Sighting,
+    action: str,
+    individual: Individual | None,
+    by: User | None,
+    note: str,
+    row: Row,
+) -> None:
     """Write the decision the package records, as an expert's decision would be written."""
     decided_at = _timestamp(row.get("classificationTimestamp", ""), sighting.project)
     status = Sighting.Status.CONFIRMED if individual else Sighting.Status.REJECTED

@@ -22,10 +22,12 @@ import logging
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -92,9 +94,9 @@ class ImportResult:
 
 def import_catalogue(
     project: Project,
-    source: str | Path | BinaryIO,
+    source: str | Path | IO[bytes],
     *,
-    user,
+    user: User | None,
     split: str | None = None,
     deployment: Deployment | None = None,
     batch: Batch | None = None,
@@ -131,14 +133,16 @@ def import_catalogue(
 IMPORT_TASK = "worker.tasks.catalogue.import_catalogue_batch"
 
 
-def queue_import(project: Project, user, uploaded, split: str | None = None) -> Batch:
+def queue_import(
+    project: Project, user: User, uploaded: UploadedFile[bytes], split: str | None = None
+) -> Batch:
     """Keep the uploaded zip in a queued IMPORT batch and have a cpu worker import it.
 
     Sent by name after commit, so the web process never imports the worker (and torch).
     """
     batch = Batch.objects.create(
         project=project, kind=Batch.Kind.IMPORT, created_by=user,
-        archive_name=uploaded.name[:500],
+        archive_name=(uploaded.name or "")[:500],
     )  # fmt: skip
     batch.archive.save(f"import-{batch.pk}.zip", uploaded, save=True)
     send_on_commit(IMPORT_TASK, batch.pk, split or None)
@@ -225,7 +229,7 @@ def _import(
     project: Project,
     catalogue: Catalogue,
     entries: list[Entry],
-    user,
+    user: User | None,
     deployment: Deployment | None,
     batch: Batch | None,
     original_name: str,
@@ -267,7 +271,13 @@ def _import(
 class _Importer:
     """Stores and confirms the entries one by one, remembering individuals and images."""
 
-    def __init__(self, project: Project, user, deployment: Deployment | None, result):
+    def __init__(
+        self,
+        project: Project,
+        user: User | None,
+        deployment: Deployment | None,
+        result: ImportResult,
+    ):
         self.project, self.user, self.deployment, self.result = project, user, deployment, result
         self.individuals: dict[str, Individual] = {}
         self.seen: dict[str, Entry] = {}
@@ -303,6 +313,7 @@ class _Importer:
             )  # fmt: skip
         item.media, item.size = media, media.file_size
         sighting = media.sightings.order_by("pk").first()
+        assert sighting is not None  # store_image creates every Media with its Sighting
         if created:
             stored.append(media)
             self.result.images_stored += 1
@@ -312,7 +323,7 @@ class _Importer:
             item.status, item.reason = BatchItem.Status.DUPLICATE, "in_project"
         individual, new = self.individual(entry.identity)
         if sighting.status != Sighting.Status.PENDING:
-            if sighting.individual_id is None or sighting.individual.survivor != individual:
+            if sighting.individual is None or sighting.individual.survivor != individual:
                 # Checked before the import; an expert decided it differently since.
                 raise CatalogueInvalid(
                     [entry.problem("its sighting was decided during the import; try again")]
@@ -343,7 +354,7 @@ class _Importer:
             media.taken_at, media.timestamp_missing = taken.astimezone(dt.UTC), False
             media.save(update_fields=["taken_at", "timestamp_missing"])
 
-    def _confirm(self, sighting: Sighting, individual: Individual, new: bool, entry: Entry):
+    def _confirm(self, sighting: Sighting, individual: Individual, new: bool, entry: Entry) -> None:
         details = {
             "source": NOTE, "batch": self.result.batch.pk, "path": entry.path,
             "line": entry.line,

@@ -22,10 +22,10 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
@@ -77,7 +77,7 @@ class Catalogue:
     files: set[str]
     unsafe: list[str] | tuple[str, ...] = ()  # zip members climbing out of the archive
 
-    def open(self, path: str):  # pragma: no cover - interface
+    def open(self, path: str) -> AbstractContextManager[IO[bytes]]:  # pragma: no cover - interface
         raise NotImplementedError
 
     def close(self) -> None:
@@ -97,13 +97,13 @@ class FolderCatalogue(Catalogue):
                     self.files.add(full.relative_to(self.root).as_posix())
 
     @contextmanager
-    def open(self, path: str) -> Iterator[BinaryIO]:
+    def open(self, path: str) -> Iterator[IO[bytes]]:
         with open(self.root / path, "rb") as handle:
             yield handle
 
 
 class ZipCatalogue(Catalogue):
-    def __init__(self, fileobj: BinaryIO | Path):
+    def __init__(self, fileobj: IO[bytes] | Path):
         try:
             self.archive = zipfile.ZipFile(fileobj)
             members = [m for m in self.archive.infolist() if not m.is_dir()]
@@ -121,7 +121,7 @@ class ZipCatalogue(Catalogue):
         self.files = {name[len(self.prefix) :] for name in self.members}
 
     @contextmanager
-    def open(self, path: str) -> Iterator[BinaryIO]:
+    def open(self, path: str) -> Iterator[IO[bytes]]:
         member = self.members[self.prefix + path]
         limit = settings.REIDSITE_MAX_IMAGE_BYTES
         if member.file_size > limit:
@@ -146,7 +146,7 @@ class ZipCatalogue(Catalogue):
 
 
 @contextmanager
-def open_catalogue(source: str | Path | BinaryIO) -> Iterator[Catalogue]:
+def open_catalogue(source: str | Path | IO[bytes]) -> Iterator[Catalogue]:
     """A folder, a .zip path or an open zip file, as a Catalogue."""
     if isinstance(source, str | Path):
         path = Path(source)

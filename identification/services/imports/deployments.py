@@ -16,10 +16,10 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.dateparse import parse_datetime
 
 from ...models import Deployment, Project
@@ -65,7 +65,7 @@ class DeploymentsImported:
 
 
 def import_deployments(
-    project: Project, source: BinaryIO | str, *, update_existing: bool
+    project: Project, source: IO[bytes] | str, *, update_existing: bool
 ) -> DeploymentsImported:
     """Create (and, if allowed, update) the project's deployments from a CSV.
 
@@ -89,8 +89,8 @@ def import_deployments(
 
 
 def parse_deployments(
-    project: Project, source: BinaryIO | str, *, update_existing: bool
-) -> tuple[list[dict], DeploymentsImported]:
+    project: Project, source: IO[bytes] | str, *, update_existing: bool
+) -> tuple[list[dict[str, Any]], DeploymentsImported]:
     """Every row as model field values, or DeploymentsRejected with every problem."""
     text = _text(source)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -102,7 +102,9 @@ def parse_deployments(
     zone = project_zone(project)
     window = capture_window(project)
     taken = set(project.deployments.values_list("code", flat=True))
-    rows, errors, seen = [], [], {}
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
         values, problems = _row(record, zone, window)
@@ -125,7 +127,7 @@ def parse_deployments(
     return rows, result
 
 
-def _text(source: BinaryIO | str) -> str:
+def _text(source: IO[bytes] | str) -> str:
     if isinstance(source, str):
         return source
     data = source.read()
@@ -137,9 +139,11 @@ def _text(source: BinaryIO | str) -> str:
         ) from None
 
 
-def _row(record: dict, zone: ZoneInfo, window: CaptureWindow) -> tuple[dict, list[str]]:
+def _row(
+    record: dict[str, str | None], zone: ZoneInfo, window: CaptureWindow
+) -> tuple[dict[str, Any], list[str]]:
     """The model values of one CSV record (columns it has only), and its problems."""
-    values: dict = {}
+    values: dict[str, Any] = {}
     problems: list[str] = []
     for column, name in COLUMNS.items():
         if column not in record:
@@ -163,7 +167,9 @@ def _row(record: dict, zone: ZoneInfo, window: CaptureWindow) -> tuple[dict, lis
     return values, problems
 
 
-def _convert(column: str, value: str | None, zone: ZoneInfo):
+def _convert(
+    column: str, value: str | None, zone: ZoneInfo
+) -> float | dt.datetime | bool | str | None:
     name = COLUMNS[column]
     if column in ("latitude", "longitude", "cameraHeight"):
         return _number(column, value)
@@ -177,7 +183,8 @@ def _convert(column: str, value: str | None, zone: ZoneInfo):
     if column == "baitUse":
         return _boolean(value)
     text = value or ""
-    limit = Deployment._meta.get_field(name).max_length
+    model_field = Deployment._meta.get_field(name)
+    limit = model_field.max_length if isinstance(model_field, models.Field) else None
     if limit and len(text) > limit:
         raise ValueError(f"{column} is longer than {limit} characters")
     return text

@@ -79,7 +79,8 @@ def equal_share_per_row(frames: Sequence[Image.Image]) -> np.ndarray | None:
     if stack is None or len(stack) < 2:
         return None
     spread = stack.max(axis=0) - stack.min(axis=0)
-    return (spread <= 1).mean(axis=1)
+    share: np.ndarray = (spread <= 1).mean(axis=1)
+    return share
 
 
 def _band_from_edge(static: np.ndarray) -> int:

@@ -41,7 +41,9 @@ def strips_per_camera(records: Sequence[Record]) -> dict[str, Strips]:
     return strips
 
 
-def _pixels(bbox: tuple[float, float, float, float], image: Image.Image) -> tuple:
+def _pixels(
+    bbox: tuple[float, float, float, float], image: Image.Image
+) -> tuple[float, float, float, float]:
     x, y, w, h = bbox
     return (x * image.width, y * image.height, w * image.width, h * image.height)
 

@@ -53,7 +53,9 @@ def parse(raw: bytes | str) -> DetectionFile:
     if not isinstance(data, dict) or not isinstance(data.get("images"), list):
         raise DetectionFileError('not MegaDetector output: no "images" list at the top level')
     categories = _categories(data)
-    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    info = data.get("info")
+    if not isinstance(info, dict):
+        info = {}
     result = DetectionFile(images={}, detector=str(info.get("detector", "")))
     for n, entry in enumerate(data["images"], start=1):
         where = f"images[{n}]"

@@ -8,8 +8,9 @@ e.g. MDV5A (`md_v5a.0.0.pt`) from the MegaDetector releases, copied onto the ser
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -20,7 +21,7 @@ from worker.pipeline.detection.base import CATEGORIES, Detection
 KEEP_ABOVE = 0.01
 
 
-def import_without_patches():  # noqa: ANN201 - the package's own function
+def import_without_patches() -> Callable[..., Any]:
     """The package's `load_detector`, imported without ultralytics' process-wide patch of
     `PIL.Image.open` (on an unreadable file it tries to install pi-heif, so every later
     "not an image" in the process became "No module named 'pi_heif'")."""
@@ -29,7 +30,8 @@ def import_without_patches():  # noqa: ANN201 - the package's own function
         from megadetector.detection.run_detector import load_detector
     finally:
         Image.open = original
-    return load_detector
+    loader: Callable[..., Any] = load_detector  # the package has no type hints
+    return loader
 
 
 class MegaDetector:
