@@ -169,7 +169,8 @@ def build(args) -> dict:
             Membership.objects.create(project=project, user=user, role=role)
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            # The backend that signs users in (axes' comes first, but only checks lockouts).
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             out.append((user.username, {"sessionid": session.session_key}))
@@ -271,9 +272,10 @@ class Browser:
 
 
 _SIGHTING = re.compile(r'data-sighting="(\d+)"')
+# The first candidate's confirm form (whitespace between its inputs is the template's layout).
 _CONFIRM = re.compile(
-    r'name="action" value="confirm"><input type="hidden" name="candidate" value="(\d+)">'
-    r'<input type="hidden" name="version" value="(\d+)">'
+    r'name="action" value="confirm">\s*<input type="hidden" name="candidate" value="(\d+)">'
+    r'\s*<input type="hidden" name="version" value="(\d+)">'
 )
 
 
@@ -522,7 +524,10 @@ def main() -> None:
         stop_services(services)
     print_report(result)
     (OUT / "load.json").write_text(json.dumps(result, indent=2) + "\n")
-    shutil.rmtree(work, ignore_errors=True)
+    if result["errors"]:  # keep the server logs to say why
+        print(f"server logs kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
