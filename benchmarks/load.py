@@ -145,7 +145,6 @@ def wait_until(predicate, timeout: float, what: str) -> None:
 
 def build(args) -> dict:
     """The project (tests/factories.bulk_review_project), its experts and rangers, logged in."""
-    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,

@@ -89,6 +89,8 @@ def check_image(fileobj: IO[bytes], original_name: str) -> tuple[Image.Image, tu
     if original_name.lower().endswith(ARCHIVE_SUFFIXES):
         raise ImageRejected("nested_archive", "An archive inside the upload; it was not opened.")
     max_pixels = settings.REIDSITE_MAX_IMAGE_PIXELS
+    # Set on every call: a library imported later in the process (yolov5) switches it on.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # Pillow warns above its limit and refuses above twice it: make both follow the setting.
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:

@@ -18,7 +18,15 @@ def weights(tmp_path_factory):
 
 
 def test_a_self_built_model_file_loads_and_its_output_becomes_detections(weights):
+    from PIL import Image, ImageFile
+
+    pillows_own = Image.open
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     detector = get_detector("megadetector", weights=weights, force_cpu=True, keep_above=0.0)
+    # Loading the checkpoint imports ultralytics, which patches Image.open process-wide; the
+    # backend undoes that, or later "not an image" reports would say "No module named pi_heif".
+    assert Image.open is pillows_own
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
     assert detector.version.startswith("megadetector:random-yolov5n.pt:")
     frames, _ = camera_burst(1, frames=2, size=(640, 480))
     results = detector.detect(frames)

@@ -8,11 +8,12 @@ e.g. MDV5A (`md_v5a.0.0.pt`) from the MegaDetector releases, copied onto the ser
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 from worker.pipeline.detection.base import CATEGORIES, Detection
 
@@ -21,15 +22,24 @@ from worker.pipeline.detection.base import CATEGORIES, Detection
 KEEP_ABOVE = 0.01
 
 
-def import_without_patches() -> Callable[..., Any]:
-    """The package's `load_detector`, imported without ultralytics' process-wide patch of
-    `PIL.Image.open` (on an unreadable file it tries to install pi-heif, so every later
-    "not an image" in the process became "No module named 'pi_heif'")."""
-    original = Image.open
+@contextmanager
+def unpatched_image_open() -> Iterator[None]:
+    """Undo ultralytics' process-wide patch of `PIL.Image.open` when it leaves: on an
+    unreadable file the patch tries to install pi-heif, so every later "not an image" in the
+    process became "No module named 'pi_heif'". Ultralytics is imported by the package and,
+    again, when a checkpoint is unpickled (its classes live in yolov5, which imports it)."""
+    original, truncated = Image.open, ImageFile.LOAD_TRUNCATED_IMAGES
     try:
-        from megadetector.detection.run_detector import load_detector
+        yield
     finally:
-        Image.open = original
+        # yolov5 also switches on loading truncated images for the whole process.
+        Image.open, ImageFile.LOAD_TRUNCATED_IMAGES = original, truncated
+
+
+def import_without_patches() -> Callable[..., Any]:
+    """The package's `load_detector`, imported without ultralytics' patch of Image.open."""
+    with unpatched_image_open():
+        from megadetector.detection.run_detector import load_detector
     loader: Callable[..., Any] = load_detector  # the package has no type hints
     return loader
 
@@ -48,7 +58,8 @@ class MegaDetector:
                 "docs/detection.md) and point REIDSITE_DETECTOR_WEIGHTS at the file"
             )
         load_detector = import_without_patches()
-        self._model = load_detector(str(path), force_cpu=force_cpu)
+        with unpatched_image_open():  # unpickling the checkpoint imports ultralytics again
+            self._model = load_detector(str(path), force_cpu=force_cpu)
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()[:8]
         self.version = f"megadetector:{path.name}:{digest}"
