@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from django.core.files.storage import default_storage
-from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -132,8 +132,11 @@ def stream_camtrapdp(
     frames = (frames if frames is not None else Media.objects.none()).filter(
         project=project, deployment__isnull=False, taken_at__isnull=False
     )
-    media = Media.objects.filter(
-        Q(pk__in=exportable.values("media_id")) | Q(pk__in=frames.values("pk"))
+    # Exists, not "pk IN (...) OR pk IN (...)", which PostgreSQL cannot run as a semi-join
+    # (it rescans the subquery for every row: minutes at a few thousand images).
+    media = Media.objects.filter(project=project).filter(
+        Exists(exportable.filter(media_id=OuterRef("pk")))
+        | Exists(frames.filter(pk=OuterRef("pk")))
     )
     deployments = _deployments(project, media)
     tz = project_zone(project)
