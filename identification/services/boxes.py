@@ -14,7 +14,7 @@ from django.db import transaction
 from ..models import Decision, DetectedObject, Media, Sighting
 from . import reid_hooks
 from .decisions import _apply, _record, sighting_state
-from .detections import reset_pipeline
+from .detections import box_fields, reset_pipeline
 
 A = Decision.Action
 S = Sighting.Status
@@ -52,11 +52,6 @@ def box_of(sighting: Sighting) -> list[float] | None:
     return None if sighting.bbox is None else list(sighting.bbox)
 
 
-def _fields(bbox: Sequence[float] | None) -> dict[str, float | None]:
-    x, y, w, h = bbox if bbox is not None else (None, None, None, None)
-    return {"bbox_x": x, "bbox_y": y, "bbox_width": w, "bbox_height": h}
-
-
 def _rematch(sighting: Sighting) -> None:
     """Features and candidates of the old box are gone: extract and match the new one. A
     gallery image's new crop changes the gallery, so that goes through the identity hook."""
@@ -78,7 +73,7 @@ def set_box(
     """Move or resize the sighting's box."""
     box = checked(bbox)
     previous = {**sighting_state(sighting), "bbox": box_of(sighting)}
-    version = _apply(sighting, seen_version, **_fields(box), detection_conf=None)
+    version = _apply(sighting, seen_version, **box_fields(box), detection_conf=None)
     decision = _record(
         sighting.project_id, by, A.BOX, sighting=sighting, individual=sighting.individual,
         previous_state=previous, details={"bbox": list(box), "version_after": version},
@@ -93,7 +88,7 @@ def add_box(media: Media, bbox: Sequence[float], *, by: User | None) -> Decision
     box = checked(bbox)
     media = Media.objects.select_for_update().get(pk=media.pk)
     previous = {"is_blank": media.is_blank}
-    sighting = Sighting.objects.create(project_id=media.project_id, media=media, **_fields(box))
+    sighting = Sighting.objects.create(project_id=media.project_id, media=media, **box_fields(box))
     if media.is_blank:
         Media.objects.filter(pk=media.pk).update(is_blank=False)
     decision = _record(
@@ -137,7 +132,7 @@ def undo_box(decision: Decision, version: int) -> list[int]:
     assert sighting is not None  # a box decision is on a sighting (CASCADE)
     prev = decision.previous_state
     if decision.action == A.BOX:
-        _apply(sighting, version, **_fields(prev["bbox"]))
+        _apply(sighting, version, **box_fields(prev["bbox"]))
         _rematch(sighting)
         return []
     if decision.action == A.ADD_BOX:

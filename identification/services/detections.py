@@ -63,10 +63,9 @@ def set_strips(media_ids: Sequence[int], strips: Strips) -> None:
     )
 
 
-def _box_fields(bbox: tuple[float, float, float, float] | None) -> dict[str, float | None]:
-    if bbox is None:
-        return {"bbox_x": None, "bbox_y": None, "bbox_width": None, "bbox_height": None}
-    x, y, w, h = bbox
+def box_fields(bbox: Sequence[float] | None) -> dict[str, float | None]:
+    """A sighting's box columns for an (x, y, w, h) box; None is the whole frame."""
+    x, y, w, h = bbox if bbox is not None else (None, None, None, None)
     return {"bbox_x": x, "bbox_y": y, "bbox_width": w, "bbox_height": h}
 
 
@@ -121,7 +120,7 @@ def apply_detections(
         box = scene_box(det.bbox, strips)
         if box is None:
             continue
-        obj = DetectedObject(media=media, category=det.category, conf=det.conf, **_box_fields(box))
+        obj = DetectedObject(media=media, category=det.category, conf=det.conf, **box_fields(box))
         objects.append(obj)
         if det.category == ANIMAL and det.conf >= threshold:
             animals.append(obj)
@@ -164,7 +163,7 @@ def _follow(
     result: list[int] = []
     sighting: Sighting  # an untouched one (annotated with n_decisions) or a new one
     for i, obj in enumerate(new_boxes):
-        fields = _box_fields(_stored_box(obj.bbox, strips))
+        fields = box_fields(_stored_box(obj.bbox, strips))
         if i < len(untouched):
             sighting = untouched[i]
             changed = _box_of(sighting) != _box_of(Sighting(**fields))

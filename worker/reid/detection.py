@@ -145,9 +145,10 @@ def detect_chunk(batch: Batch) -> bool:
     """Detect up to CHUNK waiting frames of the batch; True when frames still wait (for the
     next task run). A project on "import" only applies its file and leaves the rest waiting."""
     project = batch.project
-    # First the strips (cached per deployment), so imported boxes stop at them too.
-    strips_for(Media.objects.filter(batch=batch).select_related("deployment"))
     if batch.detections_file and not batch.detections_report:
+        # The strips of every frame first (cached per deployment), so imported boxes stop at
+        # them too; once per file, not on every run of a large batch.
+        strips_for(Media.objects.filter(batch=batch).select_related("deployment"))
         detection_import.apply_stored_file(batch)
     if detection_service.backend_of(project) == "import":
         return False

@@ -16,10 +16,10 @@ from PIL import Image, ImageOps
 
 from identification.models import Project, Sighting, SightingFeatures
 from identification.services import pipeline_results
+from identification.services.detections import strips_of
 from identification.services.pipeline_results import RankedCandidate
 from worker.pipeline.calibration import IsotonicCalibration, default_calibrations
 from worker.pipeline.config import PipelineConfig
-from worker.pipeline.detection.datastrip import Strips
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore
 from worker.pipeline.gallery import Gallery
@@ -60,9 +60,7 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
         image = ImageOps.exif_transpose(opened).convert("RGB")
     box = sighting.crop_box(image.width, image.height) or (0, 0, image.width, image.height)
     # Crops stop at the camera's data strips: no keypoint on its clock or logo.
-    first, last = Strips(sighting.media.strip_top, sighting.media.strip_bottom).pixel_rows(
-        image.height
-    )
+    first, last = strips_of(sighting.media).pixel_rows(image.height)
     left, top, right, bottom = box[0], max(box[1], first), box[2], min(box[3], last)
     if bottom <= top:
         left, top, right, bottom = box
@@ -173,7 +171,7 @@ def _offset_of(sighting: Sighting) -> tuple[int, int]:
     """Where load_crop's crop starts: the box, cut at the top data strip."""
     media = sighting.media
     box = sighting.crop_box(media.width, media.height) or (0, 0, media.width, media.height)
-    first, last = Strips(media.strip_top, media.strip_bottom).pixel_rows(media.height)
+    first, last = strips_of(media).pixel_rows(media.height)
     top = max(box[1], first)
     return (box[0], top) if top < min(box[3], last) else (box[0], box[1])
 
