@@ -16,4 +16,6 @@ RUN DEBUG=1 python manage.py collectstatic --noinput
 RUN useradd --create-home --uid 1000 reidsite && mkdir -p /data && chown reidsite /data
 USER reidsite
 EXPOSE 8000
-CMD ["gunicorn", "reidsite.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "600"]
+# Workers: WEB_CONCURRENCY (gunicorn's own variable), 2 × cores + 1; see docker-compose.yml.
+ENV WEB_CONCURRENCY=5
+CMD ["gunicorn", "reidsite.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "600"]

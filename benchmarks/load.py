@@ -1,7 +1,7 @@
 """Load: experts reviewing and rangers uploading at the same time, against the real stack.
 
     .venv/bin/python benchmarks/load.py [--duration 300] [--experts 20] [--rangers 2]
-        [--think 2.0] [--upload-files 5] [--web-workers 3] [--max-requests 50000]
+        [--think 2.0] [--upload-files 5] [--web-workers 5] [--max-requests 50000]
         [--pending N] [--individuals 300]
 
 Starts throwaway PostgreSQL 15 and Redis servers (scripts/services.sh, as `make test` does),
@@ -13,12 +13,15 @@ correspondences, as the matcher stores them), 20 deployments, `--experts` expert
 off, `--web-workers` sync workers, as docker-compose.yml runs it) on a free port of 127.0.0.1
 and one Celery worker for the `cpu` queue (ingest), and waits until both answer.
 
-Each expert (a thread) repeats what the review screen does: the next sighting (`review next`,
-the htmx fragment), that sighting's full page (`review screen`, as on a reload), a pause of
---think seconds (0.5 to 1.5 times, at random), and a confirm of the first candidate (`decide`,
-htmx; it answers with the next sighting). Each ranger uploads --upload-files new camera-trap
-JPEGs to the deployment (`upload`) and polls the batch page every 2 s (`batch progress`) until
-the worker has stored them, then uploads again. Everything stops after --duration seconds or
+Each expert (a thread) sends what the review screen's browser sends: the queue's "review"
+link (`review next`, a redirect) and the sighting's page (`review screen`), the claim the
+screen POSTs when it loads (`claim`), a pause of --think seconds (0.5 to 1.5 times, at random)
+and a confirm of the first candidate (`decide`, htmx; it answers with the next sighting's
+screen, which is claimed and decided in turn). After one decision in 10, at random, it goes
+back to the queue. The experts start within --think seconds of each other.
+Each ranger uploads --upload-files new camera-trap JPEGs to the deployment (`upload`) and
+polls the batch page every 2 s (`batch progress`) until the worker has stored them, then
+uploads again. Everything stops after --duration seconds or
 --max-requests requests, whichever comes first; every request has a 30 s timeout. The servers
 are then stopped and their data deleted.
 
@@ -53,14 +56,28 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))  # run as a plain script
 HX = {"HX-Request": "true"}
+HX_FORM = {**HX, "Content-Type": "application/x-www-form-urlencoded"}
 TIMEOUT = 30.0
-REVIEW_KINDS = ("review next", "review screen", "decide")
+REVIEW_KINDS = ("review next", "review screen", "claim", "decide")
 KINDS = (*REVIEW_KINDS, "upload", "batch progress")
+# gunicorn's access log: method, path, status, microseconds from request to response.
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+SERVER_KINDS = {
+    "review next": ("GET", re.compile(r"/review/next/$")),
+    "review screen": ("GET", re.compile(r"/review/\d+/$")),
+    "claim": ("POST", re.compile(r"/review/\d+/claim/$")),
+    "decide": ("POST", re.compile(r"/review/\d+/decide/$")),
+    "upload": ("POST", re.compile(r"/upload/$")),
+    "batch progress": ("GET", re.compile(r"/batches/\d+/$")),
+}
+# An expert goes back to the queue's "review" link after one decision in this many.
+REOPEN_EVERY = 10
 TARGET_P95_MS = 300
 
 
@@ -107,6 +124,7 @@ def configure(services: dict[str, str], work: Path) -> None:
         MEDIA_ROOT=str(work / "media"),
         STATIC_ROOT=str(work / "static"),
         REIDSITE_VAR_DIR=str(work / "var"),
+        DATABASE_CONN_MAX_AGE="60",  # as docker-compose.yml: one connection per process
         REIDSITE_ENABLE_REID="1",  # tasks are queued as in production (the gpu queue idles)
         LOG_LEVEL="WARNING",
     )
@@ -279,30 +297,49 @@ _CONFIRM = re.compile(
 
 
 def expert(run: Run, slug: str, name: str, cookies: dict, think: float, seed: int) -> None:
+    """What an expert's browser sends: the queue's "review" link (`review next`, a redirect to
+    the sighting's page, `review screen`), the claim the screen POSTs when it loads (`claim`),
+    a pause of about `think` seconds, then a confirm (`decide`, htmx), which answers with the
+    next sighting's screen; that one is claimed and decided in turn. After one decision in
+    REOPEN_EVERY (at random) the expert goes back to the queue and opens the next one again.
+    The experts start within `think` seconds of each other, not all at once."""
     rng = random.Random(seed)
     browser = Browser(run, cookies)
     base = f"/p/{slug}/review"
+    time.sleep(rng.uniform(0, think))  # twenty people do not open the queue in one millisecond
+    screen = ""
     while run.going():
-        status, text, _ = browser.request("review next", "GET", f"{base}/next/", headers=HX)
-        found = _SIGHTING.search(text)
-        if status != 200 or not found:
-            if status == 200:
+        if not screen or rng.random() < 1 / REOPEN_EVERY:
+            status, _, location = browser.request("review next", "GET", f"{base}/next/", ok=(302,))
+            if status != 302:
+                continue
+            if f"{base}/next/" in location:  # the queue is empty (or all held): the empty page
                 with run.lock:
                     run.empty_queue += 1
-                return  # nothing left to review
+                return
+            status, screen, _ = browser.request("review screen", "GET", urlsplit(location).path)
+            if status != 200:
+                screen = ""
+                continue
+        found, form = _SIGHTING.search(screen), _CONFIRM.search(screen)
+        if not found or not form or "is reviewing this sighting until" in screen:
+            screen = ""  # another expert holds it, or it is decided: back to the queue
             continue
         pk = int(found.group(1))
-        status, text, _ = browser.request("review screen", "GET", f"{base}/{pk}/")
-        form = _CONFIRM.search(text) if status == 200 else None
-        if form is None or "is reviewing this sighting until" in text:
-            continue  # another expert holds it: ask for the next one
+        if f"{base}/{pk}/claim/" in screen:
+            status, _, _ = browser.request(
+                "claim", "POST", f"{base}/{pk}/claim/", "", HX_FORM, ok=(204, 409)
+            )
+            if status != 204:
+                screen = ""  # held by someone else since it was rendered
+                continue
         pause = think * rng.uniform(0.5, 1.5)
         if time.monotonic() + pause >= run.deadline:
             return
         time.sleep(pause)
         body = f"action=confirm&candidate={form.group(1)}&version={form.group(2)}"
-        headers = {**HX, "Content-Type": "application/x-www-form-urlencoded"}
-        status, text, _ = browser.request("decide", "POST", f"{base}/{pk}/decide/", body, headers)
+        status, text, _ = browser.request("decide", "POST", f"{base}/{pk}/decide/", body, HX_FORM)
+        screen = text if status == 200 else ""
         if status == 200 and f"Sighting {pk} confirmed as" in text:
             with run.lock:
                 run.confirmed.append((pk, name))
@@ -409,6 +446,25 @@ def report(run: Run, args, elapsed: float, world: dict, loads: tuple) -> dict:
     }  # fmt: skip
 
 
+def server_times(access_log: Path, skip: int) -> dict[str, dict[str, Any]]:
+    """p50 / p95 per request kind as gunicorn measured them (request in to response out),
+    from its access log: the time the web side took, without the generator's own share of
+    the two cores (its threads parse every response under one GIL)."""
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    for line in access_log.read_text().splitlines()[skip:]:
+        method, path, _status, micros = line.split()
+        kind = next(
+            (k for k, (m, rx) in SERVER_KINDS.items() if m == method and rx.search(path)), None
+        )
+        if kind:
+            times[kind].append(int(micros) / 1000)
+    return {
+        kind: {"n": len(v), "p50_ms": round(statistics.median(v), 1),
+               "p95_ms": round(percentile(v, 0.95), 1)}
+        for kind, v in times.items()
+    }  # fmt: skip
+
+
 def print_report(report: dict) -> None:
     print(
         f"{report['experts']} experts, {report['rangers']} rangers, {report['elapsed_s']} s, "
@@ -419,6 +475,11 @@ def print_report(report: dict) -> None:
     for kind, r in report["results"].items():
         cells = [r[k] if r[k] is not None else "-" for k in ("p50_ms", "p95_ms", "max_ms")]
         print(f"{kind:<16}{r['n']:>7}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}{r['errors']:>8}")
+    server = report.get("server_side", {})
+    if server:
+        print("as gunicorn measured them (server side):")
+        for kind, r in server.items():
+            print(f"{kind:<16}{r['n']:>7}{r['p50_ms']:>10}{r['p95_ms']:>10}")
     print(f"errors: {report['errors']} {report['errors_by_kind'] or ''}".rstrip())
     d = report["decisions"]
     print(
@@ -441,7 +502,7 @@ def main() -> None:
     parser.add_argument("--rangers", type=int, default=2)
     parser.add_argument("--think", type=float, default=2.0, help="seconds before a decision")
     parser.add_argument("--upload-files", type=int, default=5, help="JPEGs per upload")
-    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--web-workers", type=int, default=5, help="gunicorn sync workers")
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--pending", type=int, default=None,
                         help="pending sightings (default: enough for the run)")  # fmt: skip
@@ -475,7 +536,8 @@ def main() -> None:
         print(f"==> gunicorn on 127.0.0.1:{port} and a cpu worker", flush=True)
         web = start_process(
             [sys.executable, "-m", "gunicorn", "reidsite.wsgi:application", "--bind",
-             f"127.0.0.1:{port}", "--workers", str(args.web_workers), "--timeout", "600"],
+             f"127.0.0.1:{port}", "--workers", str(args.web_workers), "--timeout", "600",
+             "--access-logfile", str(work / "access.log"), "--access-logformat", ACCESS_FORMAT],
             work / "gunicorn.log",
         )  # fmt: skip
         worker_log = work / "worker.log"
@@ -495,6 +557,7 @@ def main() -> None:
             Browser(probe, cookies).request("warm-up", "GET", f"/p/{world['slug']}/review/")
 
         print(f"==> load for {args.duration:g} s", flush=True)
+        warm_up_lines = len((work / "access.log").read_text().splitlines())
         loads = [os.getloadavg()[0]]
         run = Run(port, time.monotonic() + args.duration, args.max_requests)
         threads = [
@@ -516,6 +579,7 @@ def main() -> None:
         elapsed = time.monotonic() - run.started
         loads.append(os.getloadavg()[0])
         result = report(run, args, elapsed, world, tuple(loads))
+        result["server_side"] = server_times(work / "access.log", warm_up_lines)
         connection.close()
     finally:
         stop_process(web)

@@ -146,7 +146,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        # Seconds a process keeps its connection (0: one per request). docker-compose.yml
+        # keeps them 60 s: a new PostgreSQL connection per request costs both sides CPU.
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        conn_health_checks=True,  # a kept connection PostgreSQL dropped is replaced, not a 500
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
