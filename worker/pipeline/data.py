@@ -4,17 +4,20 @@ individual.
 
 `bbox` follows the wildlife-datasets convention: `[x, y, w, h]` in pixels of the image; the
 record's image is then that crop. A camera column (`camera`, `station`, `deployment`,
-`locationID` or `location`) groups frames of one camera, for finding its data strips.
+`locationID` or `location`) groups frames of one camera, for finding its data strips and
+its static scene.
 """
 
 from __future__ import annotations
 
 import ast
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
+
+from worker.pipeline.detection.scene import Scene
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
@@ -27,6 +30,8 @@ class Record:
     split: str  # "train" (gallery) or "test" (query); "" when the source has no split
     bbox: tuple[float, float, float, float] | None = None  # [x, y, w, h] pixels; None: whole
     camera: str = ""
+    # The camera's static scene: keypoints on it are dropped (whole-frame records only).
+    scene: Scene | None = field(default=None, compare=False, repr=False)
 
     def open(self) -> Image.Image:
         """The image, cropped to `bbox` when there is one (clipped to the image)."""
@@ -49,7 +54,19 @@ class Record:
     def view_key(self) -> str:
         """What this record's image is (file and crop), for feature caches."""
         crop = "" if self.bbox is None else ":" + ",".join(f"{v:.1f}" for v in self.bbox)
-        return f"{self.path.resolve()}{crop}"
+        scene = "" if self.scene is None else ":off-scene"
+        return f"{self.path.resolve()}{crop}{scene}"
+
+    @property
+    def offset(self) -> tuple[int, int]:
+        """Where open()'s crop starts in the full image."""
+        if self.bbox is None:
+            return (0, 0)
+        return (max(0, round(self.bbox[0])), max(0, round(self.bbox[1])))
+
+    def open_full(self) -> Image.Image:
+        with Image.open(self.path) as opened:
+            return opened.convert("RGB")
 
 
 CAMERA_COLUMNS = ("camera", "station", "deployment", "locationID", "location")

@@ -53,6 +53,8 @@ def extract_all(
         for (rec, name), f in zip(
             chunk, extractor.extract([r.open() for r, _ in chunk]), strict=True
         ):
+            if rec.scene is not None:  # as the app does for whole-frame sightings
+                f = f.only(rec.scene.keep(rec.open_full(), f.keypoints, rec.offset))
             feats[rec.image_id] = f
             if folder:
                 (folder / name).write_bytes(f.to_bytes())

@@ -63,6 +63,16 @@ class Features:
                 image_size=(int(npz["image_size"][0]), int(npz["image_size"][1])),
             )
 
+    def only(self, keep: np.ndarray) -> Features:
+        """These features with only the keypoints `keep` marks (the globals unchanged)."""
+        return Features(
+            globals=self.globals,
+            keypoints=self.keypoints[keep],
+            descriptors=self.descriptors[keep],
+            scores=self.scores[keep],
+            image_size=self.image_size,
+        )
+
 
 class FeatureExtractor:
     """Loads the configured models once; `extract` is batched for the global models."""

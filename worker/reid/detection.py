@@ -6,11 +6,14 @@ Called by worker.tasks.detection; worker.pipeline.detection knows nothing of Dja
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
 from identification.models import Batch, Deployment, Media, Project
@@ -19,6 +22,7 @@ from identification.services import detections as detection_service
 from worker.pipeline.detection import Detector, get_detector
 from worker.pipeline.detection.datastrip import Strips, find_strips
 from worker.pipeline.detection.megadetector import KEEP_ABOVE
+from worker.pipeline.detection.scene import Scene
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +83,9 @@ def _spread(items: list[Media], n: int) -> list[Media]:
 
 
 def strips_for(media: Iterable[Media]) -> None:
-    """Find (or reuse) the data strips of each camera these frames come from and store them
-    on every frame of that camera. Per deployment and frame size, kept on the deployment."""
+    """Find (or reuse) the data strips and the static scene of each camera these frames come
+    from; the strips are stored on every frame of that camera. Per deployment and frame size,
+    kept on the deployment (the scene as a small PNG in storage)."""
     by_camera: dict[tuple, list[Media]] = defaultdict(list)
     for m in media:
         by_camera[_camera_key(m)].append(m)
@@ -88,7 +93,7 @@ def strips_for(media: Iterable[Media]) -> None:
         deployment = frames[0].deployment if frames[0].deployment_id else None
         size = f"{width}x{height}"
         known = (deployment.data_strips or {}).get(size) if deployment else None
-        if known and known.get("frames", 0) >= STRIP_FRAMES:
+        if known and known.get("frames", 0) >= STRIP_FRAMES and "scene" in known:
             strips = Strips.from_dict(known)
         else:
             pool = Media.objects.filter(width=width, height=height)
@@ -97,27 +102,81 @@ def strips_for(media: Iterable[Media]) -> None:
                 if deployment
                 else pool.filter(batch=frames[0].batch_id)
             )
-            sample = _spread(list(pool.order_by("taken_at", "pk")), STRIP_FRAMES)
-            images = []
-            for m in sample:
-                try:
-                    images.append(load_frame(m))
-                except Exception as exc:  # noqa: BLE001 - an unreadable frame is not a strip
-                    log.warning("media %s: cannot read for data strips: %s", m.pk, exc)
-            strips = find_strips(images)
+            ordered = list(pool.order_by("taken_at", "pk"))
+            images = _readable(_spread(ordered, STRIP_FRAMES))
+            strips = find_strips(list(images.values()))
             if deployment is not None:
-                _remember(deployment, size, strips, len(images))
+                scene = _scene_of(ordered, images)
+                _remember(deployment, size, strips, len(images), scene)
         detection_service.set_strips([m.pk for m in frames], strips)
         for m in frames:
             m.strip_top, m.strip_bottom = strips.top, strips.bottom
 
 
-def _remember(deployment: Deployment, size: str, strips: Strips, frames: int) -> None:
+def _readable(sample: list[Media]) -> dict[int, Image.Image]:
+    images = {}
+    for m in sample:
+        try:
+            images[m.pk] = load_frame(m)
+        except Exception as exc:  # noqa: BLE001 - an unreadable frame is not a strip
+            log.warning("media %s: cannot read for data strips: %s", m.pk, exc)
+    return images
+
+
+def _scene_of(ordered: list[Media], loaded: dict[int, Image.Image]) -> Scene | None:
+    """The camera's scene from one frame per event (an animal resting through a burst is
+    in every frame of it, and would become scene), spread over the deployment."""
+    firsts: dict[object, Media] = {}
+    for m in ordered:
+        firsts.setdefault(m.event_id or f"media-{m.pk}", m)
+    sample = _spread(list(firsts.values()), STRIP_FRAMES)
+    images = {**loaded, **_readable([m for m in sample if m.pk not in loaded])}
+    return Scene.of([images[m.pk] for m in sample if m.pk in images])
+
+
+def _remember(
+    deployment: Deployment, size: str, strips: Strips, frames: int, scene: Scene | None
+) -> None:
     deployment.refresh_from_db(fields=["data_strips"])
     data = dict(deployment.data_strips or {})
-    data[size] = {**strips.to_dict(), "frames": frames}
+    name = ""  # "": looked for, none found yet (too few events)
+    if scene is not None:
+        # Named by content: a worker that read an earlier scene never mistakes it for this.
+        png = scene.to_bytes()
+        digest = hashlib.sha1(png).hexdigest()[:12]
+        path = f"scenes/{deployment.project_id}/deployment-{deployment.pk}-{size}-{digest}.png"
+        if not default_storage.exists(path):
+            path = default_storage.save(path, ContentFile(png))
+        name = path
+    old = (data.get(size) or {}).get("scene")
+    if old and old != name:
+        default_storage.delete(old)
+    data[size] = {**strips.to_dict(), "frames": frames, "scene": name}
     Deployment.objects.filter(pk=deployment.pk).update(data_strips=data)
     deployment.data_strips = data
+
+
+_scenes: dict[str, Scene] = {}
+
+
+def scene_of(media: Media) -> Scene | None:
+    """The static scene of the frame's camera (None when none is known); read once per
+    worker process."""
+    deployment = media.deployment
+    if deployment is None:
+        return None
+    known = (deployment.data_strips or {}).get(f"{media.width}x{media.height}") or {}
+    name = known.get("scene")
+    if not name:
+        return None
+    if name not in _scenes:
+        try:
+            with default_storage.open(name, "rb") as handle:
+                _scenes[name] = Scene.from_bytes(handle.read())
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("deployment %s: unreadable scene %s: %s", media.deployment_id, name, exc)
+            return None
+    return _scenes[name]
 
 
 def _groups(media: list[Media]) -> list[list[Media]]:

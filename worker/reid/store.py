@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
 from PIL import Image, ImageOps
@@ -20,9 +21,11 @@ from identification.services.detections import strips_of
 from identification.services.pipeline_results import RankedCandidate
 from worker.pipeline.calibration import IsotonicCalibration, default_calibrations
 from worker.pipeline.config import PipelineConfig
+from worker.pipeline.detection.scene import is_whole_frame, off_scene
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore
 from worker.pipeline.gallery import Gallery
+from worker.reid.detection import scene_of
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,10 @@ def project_calibrations(project: Project) -> dict[str, IsotonicCalibration]:
     return calibrations
 
 
-def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
-    """The sighting's image cropped to its box, and the crop's offset in the full image.
+def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int], np.ndarray | None]:
+    """The sighting's image cropped to its box, the crop's offset in the full image, and for
+    a whole-frame sighting where its frame differs from the camera's static scene (None: no
+    scene known, or it does not explain this frame).
 
     EXIF orientation is applied first, as browsers do, so keypoints drawn over the displayed
     image land where they were found.
@@ -58,6 +63,10 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
     with sighting.media.file.open("rb") as handle:
         opened = Image.open(handle)
         image = ImageOps.exif_transpose(opened).convert("RGB")
+    changed = None
+    whole = is_whole_frame(sighting.bbox, strips_of(sighting.media).content_box()[3])
+    if whole and (scene := scene_of(sighting.media)) is not None:
+        changed = scene.changed(image)
     box = sighting.crop_box(image.width, image.height) or (0, 0, image.width, image.height)
     # Crops stop at the camera's data strips: no keypoint on its clock or logo.
     first, last = strips_of(sighting.media).pixel_rows(image.height)
@@ -65,8 +74,8 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int]]:
     if bottom <= top:
         left, top, right, bottom = box
     if (left, top, right, bottom) == (0, 0, image.width, image.height):
-        return image, (0, 0)
-    return image.crop((left, top, right, bottom)), (left, top)
+        return image, (0, 0), changed
+    return image.crop((left, top, right, bottom)), (left, top), changed
 
 
 def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int]:
@@ -76,17 +85,17 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
     todo = list(
         Sighting.objects.filter(pk__in=sighting_ids)
         .exclude(features__config_key=key)
-        .select_related("media")
+        .select_related("media__deployment")
         .order_by("pk")
     )
     if not todo:
         return []
     extractor = get_extractor(config)
     failed: list[int] = []
-    images, offsets, ready = [], [], []
+    images, offsets, masks, ready = [], [], [], []
     for sighting in todo:
         try:
-            image, offset = load_crop(sighting)
+            image, offset, changed = load_crop(sighting)
         except Exception as exc:  # noqa: BLE001 - one unreadable image must not stop the rest
             log.warning("sighting %s: cannot read image: %s", sighting.pk, exc)
             pipeline_results.mark_unreadable(sighting.pk, str(exc))
@@ -94,9 +103,13 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
             continue
         images.append(image)
         offsets.append(offset)
+        masks.append(changed)
         ready.append(sighting)
     features = extractor.extract(images) if images else []
-    for sighting, feats in zip(ready, features, strict=True):
+    for sighting, feats, offset, changed in zip(ready, features, offsets, masks, strict=True):
+        if changed is not None:  # a whole frame: its keypoints on the camera's scene go
+            size = (sighting.media.width, sighting.media.height)
+            feats = feats.only(off_scene(changed, size, feats.keypoints, offset))
         pipeline_results.store_features(
             sighting.pk, feats.to_bytes(), extractor.model_versions, key
         )

@@ -3,7 +3,8 @@
 `python -m worker.pipeline.evaluate --detector NAME` runs this before extraction, so quality
 on frames as cameras take them is one command. Each frame becomes the crop of its most
 confident animal detection (cut at the camera's data strips); a frame with none is evaluated
-whole without its strips and counted, since a query cannot be dropped from the benchmark.
+whole without its strips and counted, since a query cannot be dropped from the benchmark;
+its keypoints on the camera's static scene are dropped, as the app does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PIL import Image
 from worker.pipeline.data import Record
 from worker.pipeline.detection.base import ANIMAL, Detector, get_detector
 from worker.pipeline.detection.datastrip import Strips, find_strips
+from worker.pipeline.detection.scene import Scene, is_whole_frame
 
 STRIP_FRAMES = 8  # frames of a camera read to find its strips
 MOTION_NEIGHBOURS = 5  # other frames of the camera a frame is compared with
@@ -28,17 +30,20 @@ def _full(record: Record) -> Image.Image:
         return image.convert("RGB")
 
 
-def strips_per_camera(records: Sequence[Record]) -> dict[str, Strips]:
-    """The data strips of each camera named in the records (none without a camera name)."""
+def cameras_of(records: Sequence[Record]) -> tuple[dict[str, Strips], dict[str, Scene]]:
+    """The data strips and static scene of each camera named in the records (none without a
+    camera name), from the same few frames of it, as the app finds them per deployment."""
     by_camera: dict[str, list[Record]] = defaultdict(list)
     for record in records:
         if record.camera:
             by_camera[record.camera].append(record)
-    strips = {}
+    strips, scenes = {}, {}
     for camera, recs in by_camera.items():
-        sample = sorted(recs, key=lambda r: str(r.path))[:STRIP_FRAMES]
-        strips[camera] = find_strips([_full(r) for r in sample])
-    return strips
+        sample = [_full(r) for r in sorted(recs, key=lambda r: str(r.path))[:STRIP_FRAMES]]
+        strips[camera] = find_strips(sample)
+        if (scene := Scene.of(sample)) is not None:
+            scenes[camera] = scene
+    return strips, scenes
 
 
 def _pixels(
@@ -55,7 +60,7 @@ def crop_records(
     weights: str | None = None,
 ) -> tuple[list[Record], dict[str, int]]:
     """Records whose bbox is the detected animal (pixels), and counts of what happened."""
-    strips = strips_per_camera(records)
+    strips, scenes = cameras_of(records)
     options: dict[str, object] = {"weights": weights} if detector_name == "megadetector" else {}
     shared: Detector | None = None
     if detector_name != "motion":
@@ -88,7 +93,10 @@ def crop_records(
         stats["frames"] += 1
         stats["animal" if box is not None else "no_animal"] += 1
         box = box or camera_strips.content_box()
-        out.append(dataclasses.replace(record, bbox=_pixels(box, frame)))
+        # A whole frame (no animal found, or "none"): its keypoints on the camera's scene go.
+        whole = is_whole_frame(box, camera_strips.content_box()[3])
+        scene = scenes.get(record.camera) if whole else None
+        out.append(dataclasses.replace(record, bbox=_pixels(box, frame), scene=scene))
         if n % 50 == 0:
             print(f"detection: {n}/{len(records)} frames", file=sys.stderr, flush=True)
     return out, stats

@@ -1,0 +1,58 @@
+"""With no box (detector "none", or nothing detected), a sighting's keypoints on the camera's
+static scene are dropped, so a whole frame is matched on its animal, not on the riverbank."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.core.files.storage import default_storage
+
+from identification.models import Sighting, SightingFeatures
+from identification.services.synthetic import camera_burst
+from tests.factories import camera_batch
+from worker.pipeline.features import Features, get_extractor
+from worker.reid import store
+from worker.tasks.detection import detect_batch
+
+pytestmark = [pytest.mark.django_db, pytest.mark.reid]
+
+
+def _share_inside(points: np.ndarray, box, size: tuple[int, int], pad: float = 0.05) -> float:
+    x, y, w, h = box
+    px = points[:, 0] / size[0]
+    py = points[:, 1] / size[1]
+    inside = (px >= x - pad) & (px <= x + w + pad) & (py >= y - pad) & (py <= y + h + pad)
+    return float(inside.mean())
+
+
+def test_a_whole_frame_sightings_keypoints_lie_on_its_animal(project, deployment):
+    project.detector = "none"
+    project.save()
+    # Four visits to one camera, an hour apart: four events, the animal elsewhere each time.
+    bursts = [camera_burst(seed=s, frames=1, scene_seed=5) for s in (21, 22, 23, 24)]
+    frames = [b[0][0] for b in bursts]
+    batch, media = camera_batch(
+        project, frames, deployment=deployment, start=dt.datetime(2024, 5, 1, 6), seconds_apart=3600
+    )
+
+    detect_batch(batch.pk)
+
+    deployment.refresh_from_db()
+    name = deployment.data_strips["960x720"]["scene"]
+    assert name and default_storage.exists(name)
+    first = media[0]
+    sighting = Sighting.objects.get(media=first)
+    assert sighting.bbox is not None and sighting.bbox[2] == 1.0  # "none": the whole scene
+    config = store.project_config(project)
+    assert store.extract_missing([sighting.pk], config) == []
+
+    feats = Features.from_bytes(bytes(SightingFeatures.objects.get(sighting=sighting).data))
+    left, top = store.query_offset(Sighting.objects.select_related("media").get(pk=sighting.pk))
+    points = feats.keypoints.astype(float) + np.array([left, top])
+    box, size = bursts[0][1][0], (first.width, first.height)
+    assert len(points) >= 16
+    assert _share_inside(points, box, size) > 0.8
+
+    # The same frame without the scene: most keypoints lie on the bank.
+    whole = get_extractor(config).extract([frames[0]])[0]
+    assert _share_inside(whole.keypoints.astype(float), box, size) < 0.5
