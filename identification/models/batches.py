@@ -108,3 +108,38 @@ class BatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.status})"
+
+    @property
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [FLAG_LABELS.get(flag, flag.replace("_", " ")) for flag in self.flags or []]
+
+
+# What the batch page says for each stored reason code (the codes stay in the database, the
+# JSON report and the CSV: they are what scripts match on).
+REASON_LABELS = {
+    "corrupt": "corrupt image",
+    "decompression_bomb": "too many pixels",
+    "duplicate": "already uploaded",
+    "encrypted": "encrypted zip entry",
+    "error": "could not be processed",
+    "in_project": "already in the project",
+    "missing": "missing from the upload",
+    "nested_archive": "archive inside the upload",
+    "not_an_image": "not an image",
+    "stalled": "not processed (stalled)",
+    "too_large": "file too large",
+    "truncated": "truncated file",
+    "unreadable": "unreadable",
+    "unsafe_path": "unsafe path in the zip",
+    "unsupported_compression": "unsupported zip compression",
+    "unsupported_format": "unsupported image format",
+}
+FLAG_LABELS = {"no_timestamp": "no capture time"}
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason.replace("_", " "))

@@ -25,10 +25,14 @@ from .review_queue import top_candidates
 
 A = Decision.Action
 # Actions that changed something and can therefore be undone (a skip changes nothing).
-UNDOABLE = (
+# Decisions that change state, which a later one on the same sighting builds on.
+CHANGING = (
     A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME,
     A.BOX, A.ADD_BOX, A.REMOVE_BOX,
 )  # fmt: skip
+# A skip changes nothing, but `u` right after one means "back to that sighting", not "undo
+# the decision before it": undoing it is recorded and restores nothing.
+UNDOABLE = (*CHANGING, A.SKIP)
 CODE_ATTEMPTS = 5
 
 
@@ -473,7 +477,7 @@ def _still_as_left(sighting: Sighting, decision: Decision) -> int:
     if someone decides between this check and the update.
     """
     later = (
-        Decision.objects.filter(sighting=sighting, pk__gt=decision.pk, action__in=UNDOABLE)
+        Decision.objects.filter(sighting=sighting, pk__gt=decision.pk, action__in=CHANGING)
         .filter(reverted_by__isnull=True)
         .select_related("user")
         .order_by("pk")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ..forms.batches import DetectionFileForm, UploadForm
 from ..models import Batch, BatchItem, Role, Sighting
+from ..models.batches import reason_label
 from ..services import detection_import
 from ..services.batches import accept_upload
 from ..services.detections import backend_of, batch_detection_counts
@@ -163,7 +164,7 @@ def progress(batch: Batch) -> dict:
         "waiting_for_file": waiting_for_file,
         "percent": percent,
         "eta_seconds": eta,
-        "reason_counts": list(reason_counts),
+        "reason_counts": [(reason_label(reason), n) for reason, n in reason_counts],
         "reid": reid,
         # Keep polling while the workers still match this batch's sightings (also those of
         # an ingest the sweeper gave up: the images it stored are matched all the same).

@@ -320,6 +320,13 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     undone = undo.reverts
     assert undone is not None  # an undo record always reverts a decision
     text = f"Undone: {undone.get_action_display().lower()}."
+    if undone.action == Decision.Action.SKIP:
+        # Back to the skipped sighting: the queue serves it to this expert again.
+        key = _skipped_key(project)
+        request.session[key] = [
+            pk for pk in request.session.get(key, []) if pk != undone.sighting_id
+        ]
+        text = f"Back to sighting {undone.sighting_id}, which you skipped."
     if undone.sighting_id is None:
         messages.success(request, text)
         target = undone.individual or undo.individual

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 
 from identification.models import Batch, BatchItem, Media
@@ -113,3 +114,12 @@ def test_an_image_without_exif_time_is_kept_and_flagged(upload, project):
     assert item.flags == ["no_timestamp"]
     assert item.media.timestamp_missing and item.media.taken_at is None
     assert Batch.objects.get().counts()["flagged"] == 1
+
+
+def test_the_batch_page_names_problems_in_words_not_codes(upload, client_of, ranger, project):
+    upload({"a.jpg": jpeg_bytes(seed=3), "notes.txt": b"not a photo"})
+    batch = Batch.objects.get()
+    page = client_of(ranger).get(reverse("batch_detail", args=[project.slug, batch.pk]))
+    assert "no capture time" in page.text  # a.jpg has no EXIF time
+    assert ">no_timestamp<" not in page.text
+    assert "not an image: 1" in page.text and "not_an_image:" not in page.text

@@ -53,7 +53,7 @@ def test_polling_stops_when_the_batch_is_done(upload, client_of, ranger, project
     fragment = client_of(ranger).get(url, headers={"HX-Request": "true"})
     assert "hx-trigger" not in fragment.text
     assert "2 / 2 files" in fragment.text
-    assert "not_an_image: 1" in fragment.text
+    assert "not an image: 1" in fragment.text  # said in words, not as the stored code
     report = client_of(ranger).get(url)
     assert "b.txt" in report.text and "Not an image" in report.text
     assert 'http-equiv="refresh"' not in report.text

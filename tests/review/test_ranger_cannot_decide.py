@@ -41,3 +41,20 @@ def test_ranger_can_read_the_catalogue_and_the_trail(client_of, ranger, project,
         reverse("review_overview", args=[project.slug]),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_ranger_is_not_offered_review_and_a_403_says_which_role_it_needs(
+    client_of, ranger, expert, project, world
+):
+    queue = reverse("review_queue", args=[project.slug])
+    overview = client_of(ranger).get(reverse("project_detail", args=[project.slug]))
+    assert f'href="{queue}"' not in overview.text
+    assert (
+        f'href="{queue}"'
+        in client_of(expert).get(reverse("project_detail", args=[project.slug])).text
+    )
+    refused = client_of(ranger).get(queue)
+    assert refused.status_code == 403
+    # The site's page, with its navigation, saying what is missing and who can grant it.
+    assert "This needs the expert role." in refused.text
+    assert "Members page" in refused.text and "reidsite" in refused.text

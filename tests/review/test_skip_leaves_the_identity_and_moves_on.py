@@ -23,9 +23,29 @@ def test_skip_records_a_decision_releases_the_claim_and_moves_to_another_sightin
     assert trail().get().action == Decision.Action.SKIP
     after = int(client.get(next_url)["Location"].split("/")[-2])
     assert after != first
-    # A skip changes nothing, so undo goes past it to nothing.
-    assert client.post(reverse("review_undo", args=[project.slug])).status_code == 302
-    assert not trail().filter(action=Decision.Action.UNDO).exists()
+
+
+def test_undo_right_after_a_skip_goes_back_to_the_skipped_sighting_not_further(
+    client_of, expert, project, world, decide
+):
+    client = client_of(expert)
+    confirmed, skipped = world["pending"][0], world["pending"][1]
+    decide(client, confirmed, "confirm", confirmed.candidates.get(rank=1))
+    decide(client, skipped, "skip")
+    assert skipped.pk in client.session[f"review-skipped-{project.pk}"]
+
+    response = client.post(reverse("review_undo", args=[project.slug]))
+    assert response["Location"].endswith(f"/review/{skipped.pk}/")
+    undo = trail().get(action=Decision.Action.UNDO)
+    assert undo.reverts.action == Decision.Action.SKIP and undo.reverts.sighting == skipped
+    confirmed.refresh_from_db()
+    assert confirmed.status == Sighting.Status.CONFIRMED  # the decision before stays
+    # Off the session's skipped list: the queue may serve it again.
+    assert skipped.pk not in client.session[f"review-skipped-{project.pk}"]
+    # The next undo is the confirmation.
+    client.post(reverse("review_undo", args=[project.slug]))
+    confirmed.refresh_from_db()
+    assert confirmed.status == Sighting.Status.PENDING
 
 
 def test_skipped_sightings_come_back_when_the_expert_asks(
