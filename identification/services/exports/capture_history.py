@@ -83,7 +83,7 @@ class CaptureHistory:
         return any(s.usage[index] > 0 for s in self.stations if s.located or not located_only)
 
 
-def survey_span(project: Project) -> dict[str, dt.date]:
+def survey_span(project: Project) -> dict[str, dt.date | int]:
     """First and last day with a deployment or an image (local dates); {} if there is none."""
     zone = project_zone(project)
     deployed = project.deployments.aggregate(first=Min("start"), last=Max("end"))
@@ -92,10 +92,16 @@ def survey_span(project: Project) -> dict[str, dt.date]:
     lasts = [t for t in (deployed["last"], taken["last"]) if t]
     if not firsts or not lasts:
         return {}
-    return {
-        "start": min(firsts).astimezone(zone).date(),
-        "end": max(lasts).astimezone(zone).date(),
-    }
+    start, end = min(firsts).astimezone(zone).date(), max(lasts).astimezone(zone).date()
+    return {"start": start, "end": end, "days": default_occasion_days((end - start).days + 1)}
+
+
+def default_occasion_days(span_days: int) -> int:
+    """The occasion length the form offers first: days for a survey of up to two months,
+    weeks up to a year, 30 days beyond (not 1,628 one-day occasions for a 4½-year survey)."""
+    if span_days <= 60:
+        return 1
+    return 7 if span_days <= 366 else 30
 
 
 def occasions_of(options: HistoryOptions) -> list[Occasion]:
