@@ -56,3 +56,25 @@ def test_a_whole_frame_sightings_keypoints_lie_on_its_animal(project, deployment
     # The same frame without the scene: most keypoints lie on the bank.
     whole = get_extractor(config).extract([frames[0]])[0]
     assert _share_inside(whole.keypoints.astype(float), box, size) < 0.5
+
+
+def test_a_camera_first_seen_in_one_burst_gets_its_scene_once_more_visits_arrive(
+    project, deployment
+):
+    project.detector = "none"
+    project.save()
+    burst, _ = camera_burst(seed=31, frames=8, scene_seed=5)  # one event: no scene yet
+    first, _ = camera_batch(project, burst, deployment=deployment)
+    detect_batch(first.pk)
+    deployment.refresh_from_db()
+    assert deployment.data_strips["960x720"]["scene"] == ""
+
+    visits = [camera_burst(seed=s, frames=1, scene_seed=5)[0][0] for s in (32, 33, 34)]
+    later, _ = camera_batch(
+        project, visits, deployment=deployment, start=dt.datetime(2024, 5, 2, 6),
+        seconds_apart=3600, names=[f"DCIM/101RECNX/RCNX{k:04d}.JPG" for k in range(3)],
+    )  # fmt: skip
+    detect_batch(later.pk)
+    deployment.refresh_from_db()
+    name = deployment.data_strips["960x720"]["scene"]
+    assert name and default_storage.exists(name)

@@ -93,7 +93,11 @@ def strips_for(media: Iterable[Media]) -> None:
         deployment = frames[0].deployment if frames[0].deployment_id else None
         size = f"{width}x{height}"
         known = (deployment.data_strips or {}).get(size) if deployment else None
-        if known and known.get("frames", 0) >= STRIP_FRAMES and "scene" in known:
+        if (
+            known
+            and known.get("frames", 0) >= STRIP_FRAMES
+            and not _scene_may_grow(deployment, width, height, known)
+        ):
             strips = Strips.from_dict(known)
         else:
             pool = Media.objects.filter(width=width, height=height)
@@ -106,8 +110,8 @@ def strips_for(media: Iterable[Media]) -> None:
             images = _readable(_spread(ordered, STRIP_FRAMES))
             strips = find_strips(list(images.values()))
             if deployment is not None:
-                scene = _scene_of(ordered, images)
-                _remember(deployment, size, strips, len(images), scene)
+                scene, events = _scene_of(ordered, images)
+                _remember(deployment, size, strips, len(images), scene, events)
         detection_service.set_strips([m.pk for m in frames], strips)
         for m in frames:
             m.strip_top, m.strip_bottom = strips.top, strips.bottom
@@ -123,20 +127,38 @@ def _readable(sample: list[Media]) -> dict[int, Image.Image]:
     return images
 
 
-def _scene_of(ordered: list[Media], loaded: dict[int, Image.Image]) -> Scene | None:
+def _scene_of(ordered: list[Media], loaded: dict[int, Image.Image]) -> tuple[Scene | None, int]:
     """The camera's scene from one frame per event (an animal resting through a burst is
-    in every frame of it, and would become scene), spread over the deployment."""
+    in every frame of it, and would become scene), spread over the deployment; and how many
+    events there were to choose from."""
     firsts: dict[object, Media] = {}
     for m in ordered:
-        firsts.setdefault(m.event_id or f"media-{m.pk}", m)
+        firsts.setdefault(_event_key(m), m)
     sample = _spread(list(firsts.values()), STRIP_FRAMES)
     images = {**loaded, **_readable([m for m in sample if m.pk not in loaded])}
-    return Scene.of([images[m.pk] for m in sample if m.pk in images])
+    return Scene.of([images[m.pk] for m in sample if m.pk in images]), len(firsts)
+
+
+def _event_key(media: Media) -> object:
+    return media.event_id or f"media-{media.pk}"
+
+
+def _scene_may_grow(deployment: Deployment | None, width: int, height: int, known: dict) -> bool:
+    """Whether the kept strips and scene should be found again: none was looked for yet, or
+    too few events had a scene, and the camera has more events now (a first upload of one
+    burst must not leave the deployment without a scene for good)."""
+    if "scene" not in known:
+        return True
+    if known["scene"] or deployment is None:
+        return False
+    frames = Media.objects.filter(deployment=deployment, width=width, height=height)
+    return len({_event_key(m) for m in frames.only("pk", "event_id")}) > known.get("events", 0)
 
 
 def _remember(
-    deployment: Deployment, size: str, strips: Strips, frames: int, scene: Scene | None
-) -> None:
+    deployment: Deployment, size: str, strips: Strips, frames: int, scene: Scene | None,
+    events: int,
+) -> None:  # fmt: skip
     deployment.refresh_from_db(fields=["data_strips"])
     data = dict(deployment.data_strips or {})
     name = ""  # "": looked for, none found yet (too few events)
@@ -151,7 +173,7 @@ def _remember(
     old = (data.get(size) or {}).get("scene")
     if old and old != name:
         default_storage.delete(old)
-    data[size] = {**strips.to_dict(), "frames": frames, "scene": name}
+    data[size] = {**strips.to_dict(), "frames": frames, "scene": name, "events": events}
     Deployment.objects.filter(pk=deployment.pk).update(data_strips=data)
     deployment.data_strips = data
 
