@@ -236,6 +236,9 @@ REIDSITE_MAX_IMAGE_PIXELS = env_int("REIDSITE_MAX_IMAGE_PIXELS", 120_000_000, mi
 REIDSITE_THUMBNAIL_SIZE = env_int("REIDSITE_THUMBNAIL_SIZE", 480, minimum=32)
 REIDSITE_REVIEW_CLAIM_SECONDS = env_int("REIDSITE_REVIEW_CLAIM_SECONDS", 120, minimum=1)
 REIDSITE_CALIBRATION_REFIT_EVERY = env_int("REIDSITE_CALIBRATION_REFIT_EVERY", 50, minimum=1)
+# Gallery images queried against the rest of the gallery to calibrate a project before (and
+# besides) its experts' decisions; about a second or two each on a CPU.
+REIDSITE_CALIBRATION_PSEUDO_QUERIES = env_int("REIDSITE_CALIBRATION_PSEUDO_QUERIES", 80, minimum=1)
 # The global descriptor: a timm model name such as "hf-hub:BVRA/MegaDescriptor-L-384"; unset
 # means the offline ImageNet EfficientNet-Lite0. REIDSITE_GLOBAL_CHECKPOINT loads that
 # architecture's weights from a local file (.pth/.safetensors) instead of downloading them.

@@ -120,3 +120,45 @@ def save_calibration_fit(
     project.calibration = calibration
     project.decisions_since_refit = 0
     project.save(update_fields=["calibration", "decisions_since_refit", "new_individual_threshold"])
+
+
+@transaction.atomic
+def save_gallery_fit(project_id: int, info: dict[str, Any]) -> str:
+    """Record the gallery's pseudo-query fit (its stored file, gallery size); returns the file
+    of the fit it replaces ("" when none), for the caller to delete."""
+    project = Project.objects.select_for_update().get(pk=project_id)
+    calibration = dict(project.calibration or {})
+    old = str(calibration.get("gallery_fit", {}).get("file", ""))
+    calibration["gallery_fit"] = dict(info)
+    project.calibration = calibration
+    project.save(update_fields=["calibration"])
+    return old
+
+
+@transaction.atomic
+def rescore_candidates(sighting_id: int, rescored: list[tuple[int, float, dict[str, Any]]]) -> bool:
+    """New fused scores for a pending sighting's candidates ((pk, fused, scores)):
+    ranks follow the scores and P(new) is 1 - the best one the experts have not rejected.
+    A sighting decided meanwhile is left alone. True when something changed."""
+    sighting = (
+        Sighting.objects.select_for_update()
+        .filter(pk=sighting_id, status=Sighting.Status.PENDING)
+        .first()
+    )
+    if sighting is None:
+        return False
+    candidates = {c.pk: c for c in Candidate.objects.filter(sighting_id=sighting_id)}
+    order = sorted((r for r in rescored if r[0] in candidates), key=lambda r: (-r[1], r[0]))
+    changed = []
+    for rank, (pk, fused, scores) in enumerate(order, start=1):
+        c = candidates[pk]
+        if c.rank != rank or abs(c.fused - fused) > 1e-9 or c.scores != scores:
+            c.rank, c.fused, c.scores = rank, float(fused), scores
+            changed.append(c)
+    allowed = [fused for pk, fused, _ in order if not candidates[pk].rejected]
+    p_new = 1.0 - max(allowed) if allowed else 1.0
+    if not changed and sighting.p_new is not None and abs(sighting.p_new - p_new) < 1e-9:
+        return False
+    Candidate.objects.bulk_update(changed, ["rank", "fused", "scores"])
+    Sighting.objects.filter(pk=sighting_id).update(p_new=p_new)
+    return True

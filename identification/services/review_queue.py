@@ -269,6 +269,28 @@ def _attach_more_images(shown: list[Shown]) -> None:
             item.more.append(row.media)
 
 
+def calibration_note(project: Project) -> tuple[bool, str]:
+    """(calibrated?, what the probabilities on the screen are fitted on), in words."""
+    calibration = project.calibration or {}
+    last = calibration.get("last_fit") or {}
+    if calibration.get("matchers"):
+        parts = []
+        if last.get("pseudo_queries"):
+            images = (calibration.get("gallery_fit") or {}).get("images", 0)
+            parts.append(f"{images} gallery images")
+        if last.get("decided_sightings"):
+            parts.append(f"{last['decided_sightings']} decided sightings")
+        return True, "calibrated on this project's " + (" and ".join(parts) or "data")
+    if not project.sightings.filter(
+        status=Sighting.Status.CONFIRMED, individual__isnull=False
+    ).exists():
+        return False, "uncalibrated: no confirmed individuals yet"
+    return False, (
+        "uncalibrated: shipped default, until this project's gallery is fitted "
+        "(at least 10 confirmed images, some individual seen twice)"
+    )
+
+
 def burst_of(media: Media, limit: int = 12) -> list[Media]:
     """The other images of the query's event (burst), in time order."""
     if not media.event_id:

@@ -80,6 +80,7 @@ def _screen(
         "notice": notice,
         "new_code": None,
         "box_px": _box_pixels(sighting),
+        "calibration": rq.calibration_note(project),
     }
     url = _with_qs(reverse("review_sighting", args=[project.slug, pk]), filters)
     if wants_fragment(request):

@@ -93,6 +93,19 @@ def calibration_hash(calibrations: Mapping[str, IsotonicCalibration]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
+def fuse(
+    calibrations: Mapping[str, IsotonicCalibration], raw: Mapping[str, float]
+) -> tuple[float, dict[str, dict[str, float]]]:
+    """(fused probability: the mean of the matchers' calibrated probabilities, and per matcher
+    {"raw", "calibrated"}). A matcher without a calibration of its own uses the global one."""
+    detail = {}
+    for name, value in raw.items():
+        cal = calibrations.get(name) or calibrations["global"]
+        detail[name] = {"raw": float(value), "calibrated": float(cal.predict(value)[0])}
+    fused = float(np.mean([d["calibrated"] for d in detail.values()])) if detail else 0.0
+    return fused, detail
+
+
 def default_calibrations() -> dict[str, IsotonicCalibration]:
     """The shipped calibrations (fitted on lion data for the offline default models)."""
     data = json.loads(DEFAULT_CALIBRATION_FILE.read_text())

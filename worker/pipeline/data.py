@@ -5,7 +5,8 @@ individual.
 `bbox` follows the wildlife-datasets convention: `[x, y, w, h]` in pixels of the image; the
 record's image is then that crop. A camera column (`camera`, `station`, `deployment`,
 `locationID` or `location`) groups frames of one camera, for finding its data strips and
-its static scene.
+its static scene. An event column (`event`, `eventID`, `sequence`, `encounter`…) names the
+burst each image was taken in; calibration pseudo-queries leave their event out.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Record:
     split: str  # "train" (gallery) or "test" (query); "" when the source has no split
     bbox: tuple[float, float, float, float] | None = None  # [x, y, w, h] pixels; None: whole
     camera: str = ""
+    # The burst/encounter the image was taken in: calibration pseudo-queries leave it out.
+    event: str = ""
     # The camera's static scene: keypoints on it are dropped (whole-frame records only).
     scene: Scene | None = field(default=None, compare=False, repr=False)
 
@@ -70,6 +73,7 @@ class Record:
 
 
 CAMERA_COLUMNS = ("camera", "station", "deployment", "locationID", "location")
+EVENT_COLUMNS = ("event", "eventID", "event_id", "sequence", "sequenceID", "encounter")
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -94,6 +98,7 @@ def load_metadata(root: str | Path) -> list[Record]:
     if missing:
         raise ValueError(f"metadata.csv lacks columns {sorted(missing)}")
     camera_column = next((c for c in CAMERA_COLUMNS if rows and c in rows[0]), None)
+    event_column = next((c for c in EVENT_COLUMNS if rows and c in rows[0]), None)
     records = []
     for line, row in enumerate(rows, start=2):
         try:
@@ -108,6 +113,7 @@ def load_metadata(root: str | Path) -> list[Record]:
                 split=str(row.get("split") or ""),
                 bbox=bbox,
                 camera=str(row.get(camera_column) or "") if camera_column else "",
+                event=str(row.get(event_column) or "") if event_column else "",
             )
         )
     return records

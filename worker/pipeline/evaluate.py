@@ -127,12 +127,21 @@ def _fmt(value: float | None) -> str:
 def print_table(results: dict[str, dict[str, Any]], out: IO[str] | None = None) -> None:
     out = out or sys.stdout  # looked up per call, so redirected stdout is honoured
     cols = ["top1", "top5", "mAP", "BAKS", "BAUS", "score"]
-    print(f"{'method':<10}" + "".join(f"{c:>8}" for c in cols) + f"{'thresh':>8}", file=out)
+    head = "".join(f"{c:>8}" for c in cols)
+    print(f"{'method':<10}{head}{'thresh':>8}{'ECE':>8}{'Brier':>8}{'P(ok)':>8}", file=out)
     for name, row in results.items():
         if name in ("throughput", "meta"):
             continue
         line = "".join(f"{_fmt(row.get(c)):>8}" for c in cols)
-        print(f"{name:<10}{line}{row.get('threshold', 0):8.3f}", file=out)
+        quality = "".join(
+            f"{_fmt(row.get(c)):>8}" for c in ("ece", "brier", "median_p_correct_top1")
+        )
+        print(f"{name:<10}{line}{row.get('threshold', 0):8.3f}{quality}", file=out)
+    print(
+        "ECE, Brier: of the first 5 candidates' probabilities (x100); "
+        "P(ok): median probability of correct top-1 candidates",
+        file=out,
+    )
     t = results["throughput"]
     print(
         f"extraction {t['extract_images_per_s']:.2f} img/s, "
@@ -179,8 +188,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     fusion = WildFusion(config, default_calibrations(), args.device, extractor.model_versions)
     thresholds = {name: DEFAULT_THRESHOLD for name in method_names(config)}
     if args.calibration == "gallery":
+        events = {i: r.event for i, r in enumerate(gallery_recs) if r.event}
         cals, thresholds = fit_on_gallery(
-            fusion, gallery, args.calibration_queries, args.seed, DEFAULT_THRESHOLD
+            fusion, gallery, args.calibration_queries, args.seed, DEFAULT_THRESHOLD, events
         )
         fusion = WildFusion(config, cals, args.device, extractor.model_versions)
 

@@ -8,12 +8,13 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from worker.pipeline.calibration import IsotonicCalibration, fit_calibrations
+from worker.pipeline import pseudo_queries
+from worker.pipeline.calibration import IsotonicCalibration
 from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig
 from worker.pipeline.data import Record
 from worker.pipeline.features import FeatureExtractor, Features
@@ -155,48 +156,40 @@ def query_rankings(
 
 
 def fit_on_gallery(
-    fusion: WildFusion, gallery: Gallery, n: int, seed: int, default_threshold: float
+    fusion: WildFusion,
+    gallery: Gallery,
+    n: int,
+    seed: int,
+    default_threshold: float,
+    events: Mapping[int, str] | None = None,
 ) -> tuple[dict[str, IsotonicCalibration], dict[str, float]]:
-    """Calibrations and thresholds from gallery images used as pseudo-queries.
-
-    Each pseudo-query leaves out its own image; a fixed quarter of them leave out their whole
-    identity, so the threshold sees unknown individuals too. Queries never take part.
-    """
-    ids = sorted(gallery.items, key=lambda i: hashlib.sha256(f"{seed}:{i}".encode()).hexdigest())
-    pseudo = ids[:n]
-    matrices = global_matrices(gallery, fusion.config)
-    pairs, outcomes = [], []
+    """Calibrations and thresholds from gallery images used as pseudo-queries, as the app
+    fits them (worker/pipeline/pseudo_queries.py): each leaves out its own event (`events`:
+    gallery id -> event; none known, its own image), a fixed quarter their whole identity.
+    Queries never take part. Thresholds are tuned per method, the app's only for the fusion."""
+    events = events or {}
     start = time.perf_counter()
-    for k, pid in enumerate(pseudo):
-        label = gallery.label(pid)
-        unknown = k % 4 == 3
-        exclude = {i for i in gallery.items if gallery.label(i) == label} if unknown else {pid}
-        removed = [(i, gallery.label(i), gallery.features(i)) for i in exclude]
-        query = gallery.features(pid)
-        gallery.remove(exclude)
-        _, raw = rank_one(fusion, gallery, query, matrices, exclude)
-        gallery.add(*zip(*removed, strict=True))
-        pairs += [(scores, gallery.label(i) == label) for i, scores in raw.items()]
-        outcomes.append((label if not unknown else f"__unknown__{pid}", raw))
-        _progress("calibration pseudo-queries", k + 1, len(pseudo), start)
-    cals = fit_calibrations(pairs, fallback=fusion.calibrations)
-    refit = WildFusion(fusion.config, cals, fusion.device, fusion.versions)
-    thresholds = {}
+    queries = pseudo_queries.run(
+        fusion, gallery, events, n, seed,
+        progress=lambda k, total: _progress("calibration pseudo-queries", k, total, start),
+    )  # fmt: skip
     known = {gallery.label(i) for i in gallery.items}
+    fitted = pseudo_queries.fit(fusion.calibrations, queries, known, default_threshold)
+    refit = WildFusion(fusion.config, fitted.calibrations, fusion.device, fusion.versions)
+    matrices = global_matrices(gallery, fusion.config)
     best: dict[str, tuple[list[str], list[float]]] = {}
-    for k, pid in enumerate(pseudo):
-        label = gallery.label(pid)
-        unknown = k % 4 == 3
-        exclude = {i for i in gallery.items if gallery.label(i) == label} if unknown else {pid}
-        ranks = _rescore(refit, gallery, matrices, outcomes[k][1], pid, exclude)
-        for name, ranking in ranks.items():
+    for (pid, whole), q in zip(pseudo_queries.choose(gallery, n, seed), queries, strict=True):
+        exclude = pseudo_queries.left_out(gallery, events, pid, whole)
+        for name, ranking in _rescore(refit, gallery, matrices, q.raw, pid, exclude).items():
             labs, probs = best.setdefault(name, ([], []))
             labs.append(ranking[0][0] if ranking else "")
             probs.append(ranking[0][1] if ranking else 0.0)
-    truths = [truth for truth, _ in outcomes]
-    for name, (labs, probs) in best.items():
-        thresholds[name] = tune_threshold(labs, probs, truths, known, default_threshold)
-    return cals, thresholds
+    truths = [q.truth for q in queries]
+    thresholds = {
+        name: tune_threshold(labs, probs, truths, known, default_threshold)
+        for name, (labs, probs) in best.items()
+    }
+    return fitted.calibrations, thresholds
 
 
 def _top(ranked: Best, cal: IsotonicCalibration | None) -> Ranking:
@@ -253,6 +246,7 @@ def summarise(
         n_known = max(1, sum(t in known for t in truths))
         threshold = thresholds.get(name, 0.5)
         baks, baus = baks_baus(truths, predict(labs, probs, threshold), known)
+        ece, brier, median_correct = calibration_quality(per_query, truths)
         results[name] = {
             "top1": top1 / n_known,
             "top5": top5 / n_known,
@@ -261,8 +255,42 @@ def summarise(
             "BAUS": _clean(baus),
             "score": _clean(openset_score(baks, baus)),
             "threshold": threshold,
+            "ece": ece,
+            "brier": brier,
+            "median_p_correct_top1": median_correct,
         }
     return results
+
+
+SHOWN = 5  # the candidates the review screen shows: what an expert reads probabilities on
+
+
+def calibration_quality(
+    per_query: Sequence[Ranking], truths: Sequence[str], bins: int = 10
+) -> tuple[float | None, float | None, float | None]:
+    """(ECE over `bins` equal-width bins, Brier score, median P of correct top-1 candidates)
+    of each query's first SHOWN candidates' probabilities against "is it the right
+    individual?". Raw-valued rankings (not probabilities) are not scored."""
+    probs, hits, correct_top = [], [], []
+    for truth, ranking in zip(truths, per_query, strict=True):
+        for rank, (label, prob) in enumerate(ranking[:SHOWN]):
+            probs.append(prob)
+            hits.append(label == truth)
+            if rank == 0 and label == truth:
+                correct_top.append(prob)
+    if not probs or min(probs) < 0.0 or max(probs) > 1.0:
+        return None, None, None
+    p = np.asarray(probs, dtype=np.float64)
+    y = np.asarray(hits, dtype=np.float64)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    ece = sum(
+        abs(p[which == b].mean() - y[which == b].mean()) * (which == b).sum()
+        for b in range(bins)
+        if (which == b).any()
+    ) / len(p)
+    brier = float(((p - y) ** 2).mean())
+    median = float(np.median(correct_top)) if correct_top else None
+    return float(ece), brier, median
 
 
 def _clean(value: float) -> float | None:

@@ -20,6 +20,7 @@ from worker.pipeline.calibration import (
     IsotonicCalibration,
     calibration_hash,
     default_calibrations,
+    fuse,
 )
 from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig
 from worker.pipeline.features import Features
@@ -156,12 +157,7 @@ class WildFusion:
 
     def calibrate(self, raw: Mapping[str, float]) -> tuple[float, dict[str, dict[str, float]]]:
         """(fused probability, per-matcher raw and calibrated scores)."""
-        detail = {}
-        for name, value in raw.items():
-            prob = float(self.calibrations[name].predict(value)[0])
-            detail[name] = {"raw": float(value), "calibrated": prob}
-        fused = float(np.mean([d["calibrated"] for d in detail.values()])) if detail else 0.0
-        return fused, detail
+        return fuse(self.calibrations, raw)
 
     def score_images(
         self, query: Features, gallery_items: Sequence[tuple[int, str, Features]]

@@ -20,6 +20,7 @@ from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore, WildFusion, merge_candidates
 from worker.pipeline.gallery import Gallery
 from worker.reid import store
+from worker.reid.calibration import project_calibrations
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ INCREMENTAL_PENDING_K = 50
 def _fusion(project: Project, config: PipelineConfig) -> WildFusion:
     extractor = get_extractor(config)
     return WildFusion(
-        config, store.project_calibrations(project), model_versions=extractor.model_versions
+        config, project_calibrations(project), model_versions=extractor.model_versions
     )
 
 

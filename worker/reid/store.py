@@ -19,7 +19,6 @@ from identification.models import Project, Sighting, SightingFeatures
 from identification.services import pipeline_results
 from identification.services.detections import strips_of
 from identification.services.pipeline_results import RankedCandidate
-from worker.pipeline.calibration import IsotonicCalibration, default_calibrations
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.detection.scene import is_whole_frame, off_scene
 from worker.pipeline.features import Features, get_extractor
@@ -43,13 +42,6 @@ def project_config(project: Project) -> PipelineConfig:
         ]
     overrides.update(project.reid_config or {})
     return PipelineConfig.from_dict(overrides)
-
-
-def project_calibrations(project: Project) -> dict[str, IsotonicCalibration]:
-    calibrations = default_calibrations()
-    for name, data in (project.calibration or {}).get("matchers", {}).items():
-        calibrations[name] = IsotonicCalibration.from_dict(data)
-    return calibrations
 
 
 def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int], np.ndarray | None]:

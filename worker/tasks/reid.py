@@ -13,6 +13,7 @@ from celery import shared_task
 
 from identification.models import Batch, Project, Sighting
 from worker.reid import store
+from worker.reid.calibration import fit_from_gallery, gallery_fit_due
 from worker.reid.matching import match_sightings, rescore_pending
 from worker.tasks.options import TimeLimits
 
@@ -94,3 +95,13 @@ def update_gallery(project_id: int, sighting_ids: list[int]) -> None:
             update_gallery.delay(project_id, sighting_ids)
             return
     rescore_pending(project, set(sighting_ids), config)
+    if gallery_fit_due(project, len(store.gallery_for(project, config).gallery)):
+        calibrate_from_gallery.delay(project_id)
+
+
+@shared_task(**TIME_LIMITS)
+def calibrate_from_gallery(project_id: int) -> None:
+    """Fit the project's calibration and threshold on its gallery (pseudo-queries with their
+    event left out) and its decisions. Does nothing when the gallery has not grown enough
+    since its last fit, so a task delivered twice fits once."""
+    fit_from_gallery(project_id)
