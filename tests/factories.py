@@ -26,6 +26,7 @@ from identification.models import (
     Candidate,
     Decision,
     Deployment,
+    Event,
     Individual,
     Media,
     Membership,
@@ -33,7 +34,7 @@ from identification.models import (
     Role,
     Sighting,
 )
-from identification.services import decisions
+from identification.services import decisions, tracks
 from identification.services.review_queue import pick_shown
 from identification.services.synthetic import camera_trap_jpeg
 from tests.images import jpeg_bytes
@@ -191,6 +192,38 @@ def _lines(seed: int, n: int = 24) -> list[list[float]]:
         xq, yq = rng.uniform(180, 460), rng.uniform(100, 380)
         rows.append([xq, yq, xq + rng.uniform(-30, 30), yq + rng.uniform(-30, 30), rng.random()])
     return rows
+
+
+def burst_track(
+    project: Project,
+    deployment: Deployment,
+    individuals: Sequence[Individual],
+    frames: int = 3,
+    pretty: bool = False,
+) -> list[Sighting]:
+    """One animal in the consecutive frames of one event, linked into a track by the app's
+    own service, each frame matched with candidates (the individuals, best first)."""
+    start = timezone.make_aware(dt.datetime(2024, 6, 1, 5, 30))
+    event = Event.objects.create(project=project, deployment=deployment, start=start)
+    sightings = []
+    for f in range(frames):
+        size: dict[str, Any] = {"width": 640, "height": 480} if pretty else {}
+        sighting = add_sighting(
+            project,
+            p_new=0.2,
+            deployment=deployment,
+            event=event,
+            taken_at=start + dt.timedelta(seconds=f),
+            image=_pretty(1, 6 + f) if pretty else None,
+            **size,
+        )
+        fused = [0.85 - 0.1 * j - 0.02 * f for j in range(len(individuals))]
+        add_candidates(sighting, individuals, fused)
+        sightings.append(sighting)
+    tracks.link_event(event)
+    for sighting in sightings:
+        sighting.refresh_from_db()
+    return sightings
 
 
 def review_world(

@@ -43,16 +43,22 @@ class DecisionForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS)
     candidate = forms.IntegerField(required=False)
+    # An individual found by search, for a confirmation outside the shown candidates.
+    individual = forms.IntegerField(required=False, min_value=1)
     # The sighting version the expert saw; a stale one is a conflict, not an overwrite.
     version = forms.IntegerField(min_value=0)
     name = forms.CharField(max_length=200, required=False)
+    search = forms.CharField(max_length=100, required=False)  # what the expert typed
     note = forms.CharField(max_length=2000, required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("action") in ("confirm", "reject") and not data.get("candidate"):
+        action = data.get("action")
+        if action == "reject" and not data.get("candidate"):
             raise forms.ValidationError("Choose a candidate.")
+        if action == "confirm" and not (data.get("candidate") or data.get("individual")):
+            raise forms.ValidationError("Choose a candidate or an individual.")
         return data
 
 
@@ -81,3 +87,14 @@ class BoxForm(forms.Form):
     def pixels(self) -> tuple[float, float, float, float]:
         data = self.cleaned_data
         return (data["left"], data["top"], data["width"], data["height"])
+
+
+class BulkForm(forms.Form):
+    """Many sightings of the queue list at once: no animal, or skip. The ticked ids are
+    `sighting` values, read by `ids`: any may be posted, the view keeps its project's."""
+
+    action = forms.ChoiceField(choices=[("discard", "No animal"), ("skip", "Skip")])
+
+    def ids(self) -> list[int]:
+        values = self.data.getlist("sighting") if hasattr(self.data, "getlist") else []
+        return sorted({int(v) for v in values if v.isdecimal() and len(v) <= 18})

@@ -5,7 +5,7 @@ from .decisions import Decision
 from .individuals import Individual
 from .media import DetectedObject, Event, Media
 from .projects import Deployment, Membership, Project, Role
-from .sightings import Candidate, Sighting, SightingFeatures
+from .sightings import Candidate, Sighting, SightingFeatures, Track
 
 __all__ = [
     "Batch",
@@ -22,4 +22,5 @@ __all__ = [
     "Role",
     "Sighting",
     "SightingFeatures",
+    "Track",
 ]

@@ -18,6 +18,7 @@ class Decision(models.Model):
         BOX = "box", "Changed the box"
         ADD_BOX = "add_box", "Added an animal"
         REMOVE_BOX = "remove_box", "Removed a wrong box"
+        UNTRACK = "untrack", "Split a frame off its track"
 
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="decisions")
     sighting = models.ForeignKey(

@@ -11,6 +11,23 @@ class Side(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class Track(models.Model):
+    """One animal over consecutive frames of an event, reviewed and decided as one.
+
+    Formed by services.tracks from capture times and overlapping boxes; the matcher scores
+    it as one multi-image query. A sighting leaves its track when an expert splits it off.
+    """
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="tracks")
+    event = models.ForeignKey(
+        "Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="tracks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Track {self.pk}"
+
+
 class Sighting(models.Model):
     """One animal occurrence in one image, to be identified."""
 
@@ -38,6 +55,9 @@ class Sighting(models.Model):
     bbox_height = models.FloatField(null=True, blank=True)
     # The detector's confidence in the box; None for a whole frame or a box an expert drew.
     detection_conf = models.FloatField(null=True, blank=True)
+    track = models.ForeignKey(
+        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="sightings"
+    )
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.UNKNOWN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The current identity, derived from the decision trail and kept here for queries.

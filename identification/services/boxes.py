@@ -126,7 +126,7 @@ def remove_box(sighting: Sighting, *, by: User | None, seen_version: int | None 
 
 
 def undo_box(decision: Decision, version: int) -> list[int]:
-    """Restore what a box decision changed (decisions.undo records the undo). Returns the
+    """Restore what a box decision changed (undo.undo records it). Returns the
     sightings whose identity changed (for the gallery hook)."""
     sighting = decision.sighting
     assert sighting is not None  # a box decision is on a sighting (CASCADE)

@@ -17,10 +17,9 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from ..models import Candidate, Decision, Individual, Project, Sighting
-from . import reid_hooks
+from . import reid_hooks, tracks
 from .review_queue import top_candidates
 
 A = Decision.Action
@@ -28,7 +27,7 @@ A = Decision.Action
 # Decisions that change state, which a later one on the same sighting builds on.
 CHANGING = (
     A.CONFIRM, A.REJECT, A.NEW, A.DISCARD, A.MERGE, A.SPLIT, A.RENAME,
-    A.BOX, A.ADD_BOX, A.REMOVE_BOX,
+    A.BOX, A.ADD_BOX, A.REMOVE_BOX, A.UNTRACK,
 )  # fmt: skip
 # A skip changes nothing, but `u` right after one means "back to that sighting", not "undo
 # the decision before it": undoing it is recorded and restores nothing.
@@ -193,9 +192,42 @@ def record_decision(
 
 
 def _decide(sighting: Sighting, action: str, **fields: Any) -> Decision:
+    """Record the decision, and the same on every pending frame of the sighting's track:
+    theirs first, so this one, naming them, is the expert's last and `u` undoes them all."""
+    frames = tracks.followers(sighting)
+    done = []
+    for frame in frames:
+        candidate = _candidate_of(frame, fields.get("individual"))
+        done.append(
+            record_decision(
+                frame,
+                A.CONFIRM if action == A.NEW else action,
+                **{
+                    **fields,
+                    "seen_version": None,
+                    "candidate": candidate,
+                    "details": {"track": sighting.track_id, "track_lead": sighting.pk},
+                },
+            )
+        )
+    if done:
+        details = {"track": sighting.track_id, "track_frames": [d.pk for d in done]}
+        fields["details"] = {**(fields.get("details") or {}), **details}
     decision = record_decision(sighting, action, **fields)
-    _identity_changed(sighting.project_id, [sighting.pk])
+    _identity_changed(sighting.project_id, [sighting.pk, *(f.pk for f in frames)])
     return decision
+
+
+def _candidate_of(sighting: Sighting, individual: Individual | None) -> Candidate | None:
+    """The sighting's standing candidate for this individual (or one merged into it)."""
+    if individual is None:
+        return None
+    return (
+        Candidate.objects.filter(sighting=sighting, rejected=False)
+        .filter(Q(individual=individual) | Q(individual__merged_into=individual))
+        .order_by("rank")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -207,8 +239,12 @@ def confirm(
     candidate: Candidate | None = None,
     seen_version: int | None = None,
     note: str = "",
+    details: dict[str, Any] | None = None,
 ) -> Decision:
-    """The sighting is this individual (or the candidate's individual)."""
+    """The sighting is this individual (or the candidate's individual).
+
+    `details` says how the expert got there beyond the shown candidates (a search).
+    """
     if candidate is not None:
         if candidate.sighting_id != sighting.pk:
             raise DecisionError("That candidate belongs to another sighting.")
@@ -228,6 +264,7 @@ def confirm(
         seen_version=seen_version,
         candidate=candidate,
         note=note,
+        details=details,
     )
 
 
@@ -284,12 +321,35 @@ def reject_candidate(
         raise DecisionError("That candidate belongs to another sighting.")
     if candidate.rejected:
         raise DecisionError("That candidate is already rejected.")
+    # The same individual is ruled out on the track's other frames, theirs recorded first.
+    done = []
+    for frame in tracks.followers(sighting):
+        theirs = _candidate_of(frame, candidate.individual.survivor)
+        if theirs is not None:
+            lead: dict[str, Any] = {"track": sighting.track_id, "track_lead": sighting.pk}
+            done.append(_reject_one(frame, theirs, by, None, note, lead))
+    details: dict[str, Any] = (
+        {"track": sighting.track_id, "track_frames": [d.pk for d in done]} if done else {}
+    )
+    decision = _reject_one(sighting, candidate, by, seen_version, note, details)
+    reid_hooks.decision_recorded(sighting.project_id)
+    return decision
+
+
+def _reject_one(
+    sighting: Sighting,
+    candidate: Candidate,
+    by: User | None,
+    seen_version: int | None,
+    note: str,
+    details: dict[str, Any],
+) -> Decision:
     shown = shown_snapshot(sighting)
     # Bumping the version makes a concurrent confirm of this candidate a conflict.
     version = _apply(sighting, seen_version)
     Candidate.objects.filter(pk=candidate.pk).update(rejected=True)
     candidate.rejected = True
-    decision = _record(
+    return _record(
         sighting.project_id,
         by,
         A.REJECT,
@@ -299,10 +359,8 @@ def reject_candidate(
         previous_state={"individual_id": candidate.individual_id, "rejected": False},
         shown=shown,
         note=note,
-        details={"version_after": version},
+        details={**details, "version_after": version},
     )
-    reid_hooks.decision_recorded(sighting.project_id)
-    return decision
 
 
 def skip(sighting: Sighting, *, by: User | None) -> Decision:
@@ -387,136 +445,16 @@ def split(
     return decision
 
 
-def last_undoable(project: Project, user: User | None) -> Decision | None:
-    """This user's most recent decision in the project that changed something and stands."""
-    return (
-        Decision.objects.filter(project=project, user=user, action__in=UNDOABLE)
-        .filter(reverted_by__isnull=True)
-        .select_related("sighting", "individual")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-@transaction.atomic
-def undo_last(project: Project, *, by: User | None) -> Decision:
-    decision = last_undoable(project, by)
-    if decision is None:
-        raise DecisionError("Nothing to undo.")
-    return undo(decision, by=by)
-
-
-@transaction.atomic
-def undo(decision: Decision, *, by: User | None) -> Decision:
-    """Write a reverting record and restore `decision.previous_state` exactly."""
-    if decision.action not in UNDOABLE:
-        raise DecisionError("That action cannot be undone.")
-    if Decision.objects.filter(reverts=decision).exists():
-        raise DecisionError("That decision was already undone.")
-    prev = decision.previous_state
-    changed: list[int] = []
-    if decision.action in (A.CONFIRM, A.NEW, A.DISCARD):
-        sighting = decision.sighting
-        assert sighting is not None  # a decision on a sighting names it (CASCADE)
-        _apply(
-            sighting,
-            _still_as_left(sighting, decision),
-            status=prev["status"],
-            individual_id=prev["individual_id"],
-            decided_by_id=prev["decided_by_id"],
-            decided_at=parse_datetime(prev["decided_at"]) if prev["decided_at"] else None,
-        )
-        changed = [sighting.pk]
-    elif decision.action == A.REJECT:
-        sighting = decision.sighting
-        assert sighting is not None
-        _apply(sighting, _still_as_left(sighting, decision))
-        Candidate.objects.filter(sighting=sighting, individual_id=prev["individual_id"]).update(
-            rejected=False
-        )
-    elif decision.action == A.MERGE:
-        changed = _undo_merge(decision)
-    elif decision.action == A.SPLIT:
-        changed = prev["sighting_ids"]
-        Sighting.objects.filter(pk__in=changed, individual=decision.individual_id).update(
-            individual_id=prev["individual_id"], version=F("version") + 1
-        )
-    elif decision.action == A.RENAME and decision.individual_id is not None:
-        # (An individual deleted since: nothing to rename back; filter(pk=None) matched none.)
-        Individual.objects.filter(pk=decision.individual_id).update(name=prev["name"])
-    elif decision.action in (A.BOX, A.ADD_BOX, A.REMOVE_BOX):
-        from . import boxes  # boxes records its decisions through this module
-
-        sighting = decision.sighting
-        assert sighting is not None
-        changed = boxes.undo_box(decision, _still_as_left(sighting, decision))
-    record = _record(
-        decision.project_id,
+def record_track_change(
+    sighting: Sighting, action: str, *, by: User | None, track_id: int, detached: list[int]
+) -> Decision:
+    """A frame split off its track (services.tracks): recorded and undoable."""
+    _apply(sighting, None)  # a decision seen with the track is now stale
+    decision = _record(
+        sighting.project_id,
         by,
-        A.UNDO,
-        sighting=decision.sighting,
-        individual=decision.individual,
-        candidate=decision.candidate,
-        reverts=decision,
-        details={"undid": decision.action},
+        action,
+        sighting=sighting,
+        previous_state={"track_id": track_id, "detached": detached},
     )
-    if decision.action in (A.NEW, A.SPLIT):
-        # After recording, so the undo record's FK is nulled with the rest, not dangling.
-        _drop_if_unused(decision.details.get("created_individual"))
-    if changed:
-        _identity_changed(decision.project_id, changed)
-    else:
-        reid_hooks.decision_recorded(decision.project_id)
-    return record
-
-
-def _still_as_left(sighting: Sighting, decision: Decision) -> int:
-    """Undo only what nobody has built on: no later decision on this sighting may stand.
-
-    Returns the sighting's current version for the conditional UPDATE, which still refuses
-    if someone decides between this check and the update.
-    """
-    later = (
-        Decision.objects.filter(sighting=sighting, pk__gt=decision.pk, action__in=CHANGING)
-        .filter(reverted_by__isnull=True)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if later is not None:
-        who = later.user.username if later.user else "someone"
-        raise DecisionConflict(
-            f"Sighting {sighting.pk} was changed by {who} after your decision "
-            f"({later.get_action_display().lower()}); nothing was undone."
-        )
-    sighting.refresh_from_db(fields=["version"])
-    return sighting.version
-
-
-def _undo_merge(decision: Decision) -> list[int]:
-    prev = decision.previous_state
-    source = Individual.objects.filter(pk=prev["source"]).first()
-    if source is None or source.merged_into_id != decision.individual_id:
-        raise DecisionConflict("The merged individual changed since; this merge cannot be undone.")
-    survivor = decision.individual_id
-    if (
-        survivor is not None
-        and Individual.objects.filter(pk=survivor, merged_into__isnull=False).exists()
-    ):
-        raise DecisionConflict("The survivor was merged again since; undo that merge first.")
-    ids: list[int] = prev["sighting_ids"]
-    Sighting.objects.filter(pk__in=ids, individual=decision.individual_id).update(
-        individual=source, version=F("version") + 1
-    )
-    Individual.objects.filter(pk=source.pk).update(merged_into=None)
-    Individual.objects.filter(pk__in=prev["aliases"]).update(merged_into=source)
-    return ids
-
-
-def _drop_if_unused(individual_id: int | None) -> None:
-    """An individual created by an undone decision goes too, unless it is in use since."""
-    if individual_id is None:
-        return
-    Individual.objects.filter(pk=individual_id).exclude(
-        Q(sightings__isnull=False) | Q(merged_from__isnull=False)
-    ).delete()
+    return decision

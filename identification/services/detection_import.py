@@ -22,7 +22,7 @@ from worker.pipeline.detection import mdjson
 from worker.pipeline.detection.mdjson import DetectionFileError
 
 from ..models import Batch, Media
-from . import detections, reid_hooks
+from . import detections, reid_hooks, tracks
 
 # The largest detection file accepted: MegaDetector writes ~200 bytes per image.
 MAX_BYTES = 50 * 1024 * 1024
@@ -93,6 +93,7 @@ def import_file(batch: Batch, raw: bytes, file_name: str) -> ImportReport:
         report.not_in_file = len(media) - len(done)
         Batch.objects.filter(pk=batch.pk).update(detections_report=report.as_dict())
         batch.detections_report = report.as_dict()
+        tracks.link_batch(batch)
         reid_hooks.boxes_changed(batch.pk)
     return report
 

@@ -22,6 +22,7 @@ from django.db.models.functions import Abs, RowNumber
 from django.utils import timezone
 
 from ..models import Candidate, Decision, Individual, Media, Project, Sighting
+from . import tracks
 
 ORDERS = {"confident": "Most confident first", "uncertain": "Least confident first"}
 STATUSES = {
@@ -91,11 +92,13 @@ def queue(project: Project, filters: QueueFilters) -> QuerySet[Sighting]:
     """Filtered and ordered by certainty: how far P(new) is from the project threshold.
 
     Far either way is easy (clearly a known animal, or clearly a new one); near the threshold
-    is hard. Unmatched sightings (no P(new) yet) come last in both orders.
+    is hard. Unmatched sightings (no P(new) yet) come last in both orders. A track (one
+    animal over a burst) is listed once, by its lead.
     """
     qs = scope(project, filters)
     if filters.status != "all":
         qs = qs.filter(status=filters.status)
+    qs = tracks.leads_only(qs)  # a track is one review
     qs = qs.annotate(certainty=Abs(F("p_new") - Value(project.new_individual_threshold)))
     certainty = F("certainty")
     key = certainty.asc if filters.order == "uncertain" else certainty.desc
@@ -103,8 +106,9 @@ def queue(project: Project, filters: QueueFilters) -> QuerySet[Sighting]:
 
 
 def counts(project: Project, filters: QueueFilters) -> dict[str, int]:
+    """Reviews left and done: a track counts once, as the queue serves it."""
     S = Sighting.Status
-    return scope(project, filters).aggregate(
+    return tracks.leads_only(scope(project, filters)).aggregate(
         pending=Count("pk", filter=Q(status=S.PENDING)),
         decided=Count("pk", filter=~Q(status=S.PENDING)),
     )
@@ -301,6 +305,35 @@ def burst_of(media: Media, limit: int = 12) -> list[Media]:
         .only("pk", "taken_at", "width", "height")
         .order_by("taken_at", "pk")[:limit]
     )
+
+
+def annotate_rows(rows: list[Sighting]) -> None:
+    """For the queue list: each row's best standing candidate and its track's frame count,
+    in two queries for the whole page."""
+    best: dict[int, Candidate] = {}
+    for c in (
+        Candidate.objects.filter(sighting__in=rows, rejected=False)
+        .select_related("individual__merged_into")
+        .order_by("sighting_id", "rank")
+    ):
+        best.setdefault(c.sighting_id, c)
+    frames = dict(
+        Sighting.objects.filter(track_id__in={s.track_id for s in rows if s.track_id})
+        .values("track_id")
+        .annotate(n=Count("pk"))
+        .values_list("track_id", "n")
+    )
+    for s in rows:
+        # For the template only: not fields, not annotations of the query.
+        s.top_candidate = best.get(s.pk)  # type: ignore[attr-defined]
+        s.track_frames = frames.get(s.track_id or 0, 1)  # type: ignore[attr-defined]
+
+
+def track_frames(sighting: Sighting) -> list[Sighting]:
+    """Every frame of the sighting's track (itself included), in time order; [] untracked."""
+    if sighting.track_id is None:
+        return []
+    return list(tracks.members(sighting).select_related("media"))
 
 
 def decisions_per_expert(project: Project) -> list[Mapping[str, object]]:

@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -63,11 +65,12 @@ def batch_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             n_accepted=Count("items", filter=Q(items__status=S.ACCEPTED)),
             n_duplicate=Count("items", filter=Q(items__status=S.DUPLICATE)),
             n_skipped=Count("items", filter=Q(items__status=S.SKIPPED)),
+            n_unmatched=Subquery(_unmatched_count(), output_field=IntegerField()),
         )
         .order_by("-created_at", "-pk")
     )  # Meta.ordering is not applied to aggregated queries
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
-    context = {"project": project, "page": page}
+    context = {"project": project, "page": page, "reid": settings.REIDSITE_ENABLE_REID}
     return render(request, "identification/batch_list.html", context)
 
 
@@ -125,6 +128,19 @@ def batch_detections(request: AuthenticatedRequest, slug: str, pk: int) -> HttpR
     return redirect(batch)
 
 
+def _unmatched_count() -> QuerySet[Any, Any]:
+    """Per batch (OuterRef): its pending sightings the pipeline has not matched yet."""
+    S = Sighting.PipelineStatus
+    return (
+        Sighting.objects.filter(media__batch=OuterRef("pk"), status=Sighting.Status.PENDING)
+        .exclude(pipeline_status__in=[S.MATCHED, S.FAILED])
+        .order_by()
+        .values("media__batch")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
 def progress(batch: Batch) -> dict:
     """Counts, percentage and an estimate of the time left, for the progress bar."""
     counts = batch.counts()
@@ -155,10 +171,16 @@ def progress(batch: Batch) -> dict:
         "reviewed": sightings.exclude(status=Sighting.Status.PENDING).count(),
     }
     detection = batch_detection_counts(batch)
+    unmatched = reid["matched"] + reid["failed"] < reid["sightings"] or detection["waiting"]
     waiting_for_file = (
         detection["waiting"] and backend_of(batch.project) == "import" and not batch.detections_file
     )
+    # Stored images are not the end of it: a batch is done when its sightings are matched.
+    stage = batch.get_status_display()
+    if batch.status == Batch.Status.DONE and settings.REIDSITE_ENABLE_REID and unmatched:
+        stage = "Matching" if not gallery else "Adding to the gallery"
     return {
+        "stage": stage,
         "counts": counts,
         "detection": detection,
         "waiting_for_file": waiting_for_file,

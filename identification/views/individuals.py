@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -17,37 +16,20 @@ from django.utils.cache import patch_vary_headers
 from ..forms.individuals import MergeForm, RenameForm, SplitForm
 from ..models import Individual, Project, Role, Sighting
 from ..services import decisions as svc
+from ..services import individual_search, undo
 from .access import AuthenticatedRequest, get_project_for_user, has_role
 from .review import not_post, wants_fragment
 
 PER_PAGE = 48
 
 
-def search(project: Project, q: str) -> QuerySet[Individual]:
-    """Current individuals matching a code or name, their own or one merged into them."""
-    qs = Individual.objects.filter(project=project, merged_into__isnull=True)
-    q = q.strip()
-    if q:
-        qs = qs.filter(
-            Q(code__icontains=q)
-            | Q(name__icontains=q)
-            | Q(merged_from__code__icontains=q)
-            | Q(merged_from__name__icontains=q)
-        ).distinct()
-    confirmed = Q(sightings__status=Sighting.Status.CONFIRMED)
-    return qs.annotate(
-        n_sightings=Count("sightings", filter=confirmed, distinct=True),
-        first_seen=Min("sightings__media__taken_at", filter=confirmed),
-        last_seen=Max("sightings__media__taken_at", filter=confirmed),
-        thumb=Max("sightings__media", filter=confirmed),
-    ).order_by("code")
-
-
 @login_required
 def individual_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     q = request.GET.get("q", "")
-    page = Paginator(search(project, q), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(individual_search.search(project, q).order_by("code"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     ids = [i.pk for i in page]
     # One query for the deployments of the whole page rather than one per individual.
     deployments: dict[int, list[str]] = {}
@@ -94,7 +76,7 @@ def individual_detail(request: AuthenticatedRequest, slug: str, pk: int) -> Http
         "is_expert": is_expert,
         "rename_form": RenameForm(initial={"name": individual.name}),
         "merge_form": MergeForm(project=project),
-        "last_decision": svc.last_undoable(project, request.user) if is_expert else None,
+        "last_decision": undo.last_undoable(project, request.user) if is_expert else None,
     }
     return render(request, "individuals/detail.html", context)
 

@@ -7,9 +7,12 @@ redirect to the next sighting.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +20,9 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from ..forms.review import BoxForm, DecisionForm, QueueFilterForm
-from ..models import Candidate, Decision, Project, Role, Sighting
-from ..services import boxes
+from ..forms.review import BoxForm, BulkForm, DecisionForm, QueueFilterForm
+from ..models import Candidate, Decision, Individual, Project, Role, Sighting
+from ..services import boxes, individual_search, tracks, undo
 from ..services import decisions as svc
 from ..services import review_queue as rq
 from .access import AuthenticatedRequest, HtmxRequest, get_project_for_user, has_role
@@ -66,17 +69,20 @@ def _screen(
         pk=pk,
     )
     other = rq.claimed_by_other(sighting, request.user)
+    track = rq.track_frames(sighting)
+    in_track = {frame.media_id for frame in track}
     context = {
         "project": project,
         "sighting": sighting,
         "media": sighting.media,
-        "burst": rq.burst_of(sighting.media),
+        "burst": [m for m in rq.burst_of(sighting.media) if m.pk not in in_track],
+        "track": track,
         "shown": rq.candidates_for(sighting),
         "counts": rq.counts(project, filters),
         "filters": filters,
         "qs": filters.querystring(),
         "claimed_by_other": other,
-        "last_decision": svc.last_undoable(project, request.user),
+        "last_decision": undo.last_undoable(project, request.user),
         "notice": notice,
         "new_code": None,
         "box_px": _box_pixels(sighting),
@@ -107,7 +113,7 @@ def _empty(
         "filters": filters,
         "qs": filters.querystring(),
         "skipped": len(request.session.get(_skipped_key(project), [])),
-        "last_decision": svc.last_undoable(project, request.user),
+        "last_decision": undo.last_undoable(project, request.user),
     }
     template = "review/_empty.html" if wants_fragment(request) else "review/empty.html"
     response = render(request, template, context)
@@ -124,6 +130,7 @@ def review_queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "media__deployment", "individual", "claimed_by"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    rq.annotate_rows(list(page))
     context = {
         "project": project,
         "page": page,
@@ -137,6 +144,44 @@ def review_queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "review/queue.html", context)
+
+
+@login_required
+def review_bulk(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Mark the sightings ticked in the queue list no animal, or skip them, in one go."""
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    if refused := not_post(request):
+        return refused
+    filters = _filters(request)
+    form = BulkForm(request.POST)
+    back = _with_qs(reverse("review_queue", args=[slug]), filters)
+    if not form.is_valid() or not form.ids():
+        messages.error(request, _form_error(form) or "Tick at least one sighting.")
+        return redirect(back)
+    chosen = list(
+        Sighting.objects.filter(project=project, pk__in=form.ids())
+        .select_related("project")
+        .order_by("pk")
+    )
+    done, refused_ = 0, []
+    for sighting in chosen:
+        try:
+            if form.cleaned_data["action"] == "discard":
+                if sighting.status == Sighting.Status.PENDING:
+                    svc.discard(sighting, by=request.user)
+                    done += 1
+            else:
+                svc.skip(sighting, by=request.user)
+                key = _skipped_key(project)
+                request.session[key] = [*request.session.get(key, []), sighting.pk][-SKIP_KEEP:]
+                done += 1
+        except svc.DecisionError as error:
+            refused_.append(str(error))
+    what = "marked no animal" if form.cleaned_data["action"] == "discard" else "skipped"
+    messages.success(request, f"{done} sighting{'s' if done != 1 else ''} {what}.")
+    for text in refused_[:5]:
+        messages.error(request, text)
+    return redirect(back)
 
 
 @login_required
@@ -202,7 +247,11 @@ def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
                     "The candidates of this sighting were re-scored after you opened it. "
                     "Nothing was saved; here are the new ones."
                 )
-        if action == "confirm":
+        if action == "confirm" and data.get("individual") and candidate is None:
+            decision = _confirm_found(request, sighting, data)
+            assert decision.individual is not None
+            text = f"Sighting {pk} confirmed as {decision.individual.code} (found by search)."
+        elif action == "confirm":
             decision = svc.confirm(
                 sighting, by=request.user, candidate=candidate, seen_version=seen, note=data["note"]
             )
@@ -222,16 +271,108 @@ def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
             assert decision.individual is not None  # the new individual
             text = f"Sighting {pk} is a new individual, {decision.individual.code}."
         elif action == "discard":
-            svc.discard(sighting, by=request.user, seen_version=seen, note=data["note"])
+            decision = svc.discard(sighting, by=request.user, seen_version=seen, note=data["note"])
             text = f"Sighting {pk} marked as no identifiable animal."
         else:
-            svc.skip(sighting, by=request.user)
+            decision = svc.skip(sighting, by=request.user)
             skipped = request.session.get(_skipped_key(project), [])
             request.session[_skipped_key(project)] = [*skipped, pk][-SKIP_KEEP:]
             text = f"Skipped sighting {pk}."
     except svc.DecisionError as error:
         return _after(request, project, pk, filters, ("error", str(error)), stay=True)
+    if frames := len(decision.details.get("track_frames", [])):
+        text += f" So are the {frames} other frames of its track."
     return _after(request, project, pk, filters, ("success", text), stay=False)
+
+
+def _confirm_found(
+    request: AuthenticatedRequest, sighting: Sighting, data: dict[str, Any]
+) -> Decision:
+    """Confirm an individual the expert searched for, with the candidate naming it if any."""
+    individual = (
+        Individual.objects.filter(project=sighting.project, pk=data["individual"])
+        .select_related("merged_into")
+        .first()
+    )
+    if individual is None:
+        raise svc.DecisionError("That individual is not in this project.")
+    survivor = individual.survivor
+    candidate = (
+        Candidate.objects.filter(sighting=sighting, rejected=False)
+        .filter(Q(individual=survivor) | Q(individual__merged_into=survivor))
+        .order_by("rank")
+        .first()
+    )
+    return svc.confirm(
+        sighting,
+        survivor,
+        by=request.user,
+        candidate=candidate,
+        seen_version=data["version"],
+        note=data["note"],
+        details={
+            "found_by_search": True,
+            "search": data["search"],
+            "candidate_rank": candidate.rank if candidate else None,
+        },
+    )
+
+
+@login_required
+def review_individuals(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Individuals matching `q`, each with a button confirming this sighting as it.
+
+    htmx (the search box, as the expert types): the results fragment. Without JavaScript the
+    box is a GET form and this is a page of its own with the same buttons.
+    """
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    filters = _filters(request)
+    sighting = get_object_or_404(Sighting, project=project, pk=pk)
+    q = request.GET.get("q", "")[:100]
+    ranks = {
+        c.individual.survivor.pk: c.rank
+        for c in Candidate.objects.filter(sighting=sighting, rejected=False).select_related(
+            "individual__merged_into"
+        )
+    }
+    matches = [(m, ranks.get(m.individual.pk)) for m in individual_search.best_matches(project, q)]
+    context = {
+        "project": project,
+        "sighting": sighting,
+        "q": q,
+        "matches": matches,
+        "filters": filters,
+        "qs": filters.querystring(),
+    }
+    if wants_fragment(request):
+        response = render(request, "review/_search_results.html", context)
+    else:
+        response = render(request, "review/individual_search.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def review_untrack(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    """Split one frame (POST `frame`) off the track of the sighting under review."""
+    project = get_project_for_user(request, slug, Role.EXPERT)
+    if refused := not_post(request):
+        return refused
+    filters = _filters(request)
+    frame_pk = request.POST.get("frame", "")
+    frame = (
+        Sighting.objects.filter(project=project, pk=int(frame_pk)).first()
+        if frame_pk.isdecimal() and len(frame_pk) <= 18
+        else None
+    )
+    if frame is None:
+        return _after(request, project, pk, filters, ("error", "No such frame."), stay=True)
+    try:
+        tracks.split_off(frame, by=request.user)
+    except svc.DecisionError as error:
+        return _after(request, project, pk, filters, ("error", str(error)), stay=True)
+    text = f"Sighting {frame.pk} split off the track; it is matched and reviewed on its own."
+    return _after(request, project, pk, filters, ("success", text), stay=True)
 
 
 @login_required
@@ -265,7 +406,7 @@ def review_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     return _after(request, project, pk, filters, ("success", text), stay=True)
 
 
-def _form_error(form: DecisionForm | BoxForm) -> str:
+def _form_error(form: DecisionForm | BoxForm | BulkForm) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
@@ -310,7 +451,7 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         return refused
     filters = _filters(request)
     try:
-        undo = svc.undo_last(project, by=request.user)
+        record = undo.undo_last(project, by=request.user)
     except svc.DecisionError as error:
         # A sighting id that is not a number (or beyond any id) is ignored, not a 500.
         shown = request.POST.get("sighting", "")
@@ -318,7 +459,7 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             return _screen(request, project, int(shown), filters, ("error", str(error)))
         messages.error(request, str(error))
         return redirect(_with_qs(reverse("review_next", args=[slug]), filters))
-    undone = undo.reverts
+    undone = record.reverts
     assert undone is not None  # an undo record always reverts a decision
     text = f"Undone: {undone.get_action_display().lower()}."
     if undone.action == Decision.Action.SKIP:
@@ -330,7 +471,7 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         text = f"Back to sighting {undone.sighting_id}, which you skipped."
     if undone.sighting_id is None:
         messages.success(request, text)
-        target = undone.individual or undo.individual
+        target = undone.individual or record.individual
         url = target.get_absolute_url() if target else reverse("individual_list", args=[slug])
         if wants_fragment(request):
             response = HttpResponse(status=204)

@@ -251,7 +251,7 @@
       const pick = e.target.closest("[data-show]");
       if (pick) show(review, Number(pick.dataset.show));
       if (e.target.closest("[data-toggle-lines]")) toggleLines(review);
-      const frame = e.target.closest(".rv-burst a[data-full]");
+      const frame = e.target.closest(".rv-burst a[data-full], .rv-track a[data-full]");
       if (frame) {
         e.preventDefault();
         showFrame(review, frame);
@@ -268,7 +268,7 @@
     img.dataset.h = link.dataset.h;
     const isQuery = link.hasAttribute("data-query");
     review.querySelector(".rv-compare").dataset.frame = isQuery ? "" : "burst";
-    review.querySelectorAll(".rv-burst a").forEach((a) => a.classList.toggle("on", a === link));
+    review.querySelectorAll(".rv-burst a, .rv-track a").forEach((a) => a.classList.toggle("on", a === link));
     draw(review);
   }
 
@@ -289,6 +289,56 @@
     if (window.htmx && button.form) window.htmx.process(button.form);
     button.click();
   }
+
+  // The "another individual" search: arrows move over the results, Enter confirms the one
+  // picked. Results are only picked once they answer the text now in the box (typing clears
+  // the pick), so Enter never confirms an individual the expert has not seen listed.
+  const foundButtons = (review) => [...review.querySelectorAll(".rv-found-item button")];
+
+  function pick(review, index) {
+    foundButtons(review).forEach((b, i) => {
+      b.classList.toggle("active", i === index);
+      b.closest("li").setAttribute("aria-selected", String(i === index));
+      if (i === index) b.scrollIntoView({ block: "nearest" });
+    });
+  }
+
+  function searchKey(review, e) {
+    const buttons = foundButtons(review);
+    const current = buttons.findIndex((b) => b.classList.contains("active"));
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (!buttons.length) return true;
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      pick(review, Math.max(0, Math.min(buttons.length - 1, current + step)));
+      return true;
+    }
+    if (e.key === "Enter" && current >= 0) {
+      const button = buttons[current];
+      if (window.htmx) window.htmx.process(button.form);
+      button.click();
+      return true;
+    }
+    if (e.key === "Escape") {
+      e.target.blur();
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("keydown", (e) => {
+    const input = e.target.closest && e.target.closest("[data-search]");
+    const review = reviewEl();
+    if (!input || !review || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (searchKey(review, e)) e.preventDefault();
+  });
+  document.addEventListener("input", (e) => {
+    const review = reviewEl();
+    if (review && e.target.closest && e.target.closest("[data-search]")) pick(review, -1);
+  });
+  document.addEventListener("htmx:afterSwap", (e) => {
+    const review = reviewEl();
+    if (review && e.detail.target.id === "rv-search-results") pick(review, 0);
+  });
 
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -312,8 +362,16 @@
     else if (key === "ArrowRight") show(review, shownIndex(review) + 1);
     else if (/^[1-9]$/.test(key)) press(review, `.rv-cand [data-key="${key}"]`);
     else if (key === "x") press(review, '.rv-cand.shown [data-key="x"]');
-    else if (key === "n" || key === "s" || key === "u") press(review, `[data-key="${key}"]`);
+    else if (key === "n" || key === "s" || key === "u" || key === "0") {
+      press(review, `[data-key="${key}"]`);
+    }
     else if (key === "k") toggleLines(review);
+    else if (key === "/") {
+      const search = review.querySelector("[data-search]");
+      if (!search) return;
+      search.focus();
+      search.select();
+    }
     else return;
     e.preventDefault();
   });

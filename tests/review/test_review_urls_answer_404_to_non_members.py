@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_URLS = ["review_queue", "review_next", "review_undo", "review_overview", "decision_list",
                 "individual_list"]  # fmt: skip
-SIGHTING_URLS = ["review_sighting", "review_decide", "sighting_detail"]
+SIGHTING_URLS = ["review_individuals", "review_sighting", "review_decide", "sighting_detail"]
 INDIVIDUAL_URLS = ["individual_detail", "individual_rename", "individual_merge", "individual_split"]
 
 

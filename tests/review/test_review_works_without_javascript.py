@@ -49,6 +49,6 @@ def test_an_invalid_form_is_reported_not_saved(client_of, expert, project, world
     sighting = world["pending"][0]
     response = decide(client, sighting, "confirm")  # no candidate
     page = client.get(response["Location"]).text
-    assert "Choose a candidate." in page
+    assert "Choose a candidate or an individual." in page
     sighting.refresh_from_db()
     assert sighting.status == "pending"

@@ -73,6 +73,12 @@ class PipelineConfig:
     lightglue_width_confidence: float = 0.99
     lightglue_batch_size: int = 1
     max_correspondences: int = 100
+    # Tracks (worker.pipeline.tracks): boxes of consecutive frames overlapping at least this
+    # much are one animal, unless its global descriptor is below `track_min_cosine` to every
+    # other frame of the track; a track's score per individual is its frames' max or mean.
+    track_min_iou: float = 0.3
+    track_min_cosine: float = 0.3
+    track_scoring: str = "max"
 
     @classmethod
     def from_dict(cls, overrides: dict[str, Any] | None = None) -> PipelineConfig:

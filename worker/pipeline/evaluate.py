@@ -3,6 +3,7 @@
     python -m worker.pipeline.evaluate --data DIR [--protocol closed|open] [--out results.json]
         [--limit-queries N] [--device cpu] [--config JSON] [--cache-dir DIR]
         [--ignore-bbox] [--detector none|motion|megadetector [--detector-weights FILE]]
+        [--track-queries [--track-size N]]
 
 A `bbox` column in metadata.csv (`[x, y, w, h]` pixels) makes each image its crop;
 `--ignore-bbox` evaluates the whole frames instead, and `--detector` finds the animal in each
@@ -29,6 +30,7 @@ from typing import IO, Any
 
 import torch
 
+from worker.pipeline import track_evaluation
 from worker.pipeline.calibration import calibrations_to_dict, default_calibrations
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.data import Record, load_dataset
@@ -103,6 +105,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--detector-weights", default=None, help="MegaDetector weights file")
     p.add_argument("--detection-threshold", type=float, default=0.2)
     p.add_argument(
+        "--track-queries",
+        action="store_true",
+        help="also score the test images of one animal in one event as one track query",
+    )
+    p.add_argument("--track-size", type=int, default=3, help="track length without events")
+    p.add_argument(
         "--save-raw",
         type=Path,
         default=None,
@@ -130,7 +138,7 @@ def print_table(results: dict[str, dict[str, Any]], out: IO[str] | None = None) 
     head = "".join(f"{c:>8}" for c in cols)
     print(f"{'method':<10}{head}{'thresh':>8}{'ECE':>8}{'Brier':>8}{'P(ok)':>8}", file=out)
     for name, row in results.items():
-        if name in ("throughput", "meta"):
+        if name in ("throughput", "meta", "tracks"):
             continue
         line = "".join(f"{_fmt(row.get(c)):>8}" for c in cols)
         quality = "".join(
@@ -222,6 +230,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
         "calibrations": calibrations_to_dict(fusion.calibrations),
     }
     print_table(results)
+    if args.track_queries:
+        results["tracks"] = track_evaluation.evaluate(
+            rankings, query_recs, known, args.track_size, args.seed
+        )
+        track_evaluation.print_tracks(results["tracks"])
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2))

@@ -8,13 +8,16 @@ next sightings in seconds instead of a full recompute.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Collection
 
 from django.db.models import Prefetch, QuerySet
 
 from identification.models import Candidate, Project, Sighting
+from identification.services import tracks as track_services
 from identification.services.review_queue import SHOWN_CANDIDATES
+from worker.pipeline import tracks
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore, WildFusion, merge_candidates
@@ -58,27 +61,113 @@ def _rejected_labels(sighting: Sighting) -> set[str]:
 
 
 def match_sightings(project: Project, sighting_ids: list[int], config: PipelineConfig) -> None:
-    """Rank the gallery's individuals for each pending sighting and store the candidates."""
+    """Rank the gallery's individuals for each pending sighting and store the candidates.
+
+    A sighting of a track is matched with the rest of its track, as one multi-image query.
+    """
     key = config.config_key()
     cached = store.gallery_for(project, config)
     fusion = _fusion(project, config)
-    pending = _pending_with_features(project, key, sighting_ids).prefetch_related("candidates")
+    pending = list(
+        _pending_with_features(project, key, sighting_ids).prefetch_related("candidates")
+    )
+    by_track = _whole_tracks(project, key, pending, config)
     for sighting in pending:
-        query = Features.from_bytes(bytes(sighting.features.data))
-        rejected = _rejected_labels(sighting)
-        if len(cached.gallery):
-            result = fusion.rank(query, cached.gallery, top_n=TOP_N + len(rejected))
-            candidates, p_new = result.candidates, result.p_new
+        if sighting.track_id is None:
+            _store(sighting, [_rank(fusion, cached, sighting)], 0, fusion, cached, config)
+    for frames in by_track.values():
+        rankings = [_rank(fusion, cached, s) for s in frames]
+        for i, sighting in enumerate(frames):
+            _store(sighting, rankings, i, fusion, cached, config)
+
+
+def _rank(fusion: WildFusion, cached: store._CachedGallery, sighting: Sighting) -> list:
+    if not len(cached.gallery):
+        return []
+    query = Features.from_bytes(bytes(sighting.features.data))
+    top_n = TOP_N + len(_rejected_labels(sighting))
+    return fusion.rank(query, cached.gallery, top_n=top_n).candidates
+
+
+def _store(
+    sighting: Sighting,
+    rankings: list[list[IndividualScore]],
+    frame: int,
+    fusion: WildFusion,
+    cached: store._CachedGallery,
+    config: PipelineConfig,
+) -> None:
+    """Store one frame's candidates: its own ranking, or its track's combined over frames."""
+    rejected = _rejected_labels(sighting)
+    how: tracks.How = "mean" if config.track_scoring == "mean" else "max"
+    if len(rankings) == 1:
+        candidates = rankings[0]
+    else:
+        combined = tracks.combine(rankings, how)
+        candidates = tracks.for_frame(combined, rankings, frame, how, TOP_N + len(rejected))
+    store.store_candidates(
+        sighting,
+        candidates,
+        _p_new(candidates, rejected, 1.0),
+        fusion.versions,
+        store.query_offset(sighting),
+        cached.offsets,
+    )
+
+
+def _whole_tracks(
+    project: Project, key: str, pending: list[Sighting], config: PipelineConfig
+) -> dict[int, list[Sighting]]:
+    """The pending frames with features of every track among `pending`, in time order.
+
+    A frame unlike the rest of its track (two animals crossing) leaves it first and is
+    matched alone, as are the frames of a track left with one.
+    """
+    ids = {s.track_id for s in pending if s.track_id is not None}
+    if not ids:
+        return {}
+    # Frames queued in another chunk (or not at all) are extracted now: the track needs them.
+    mates = project.sightings.filter(track_id__in=ids, status=Sighting.Status.PENDING)
+    store.extract_missing(list(mates.values_list("pk", flat=True)), config)
+    members = list(
+        _pending_with_features(project, key)
+        .filter(track_id__in=ids)
+        .prefetch_related("candidates")
+        .order_by("media__taken_at", "media_id", "pk")
+    )
+    by_track: dict[int, list[Sighting]] = {}
+    for s in members:
+        by_track.setdefault(s.track_id, []).append(s)  # type: ignore[arg-type]
+    alone: set[int] = set()
+    for track_id, frames in list(by_track.items()):
+        odd = set(_unlike(frames, config))
+        if odd:
+            track_services.detach(sorted(odd))
+        frames = [s for s in frames if s.pk not in odd]
+        alone |= odd | ({frames[0].pk} if len(frames) == 1 else set())
+        if len(frames) < 2:
+            del by_track[track_id]
         else:
-            candidates, p_new = [], 1.0
-        store.store_candidates(
-            sighting,
-            candidates,
-            _p_new(candidates, rejected, p_new),
-            fusion.versions,
-            store.query_offset(sighting),
-            cached.offsets,
-        )
+            by_track[track_id] = frames
+    # Matched alone below: with their own ranking, as untracked sightings.
+    known = {s.pk for s in pending}
+    pending.extend(s for s in members if s.pk in alone and s.pk not in known)
+    for s in pending:
+        if s.pk in alone:
+            s.track_id = None
+    return by_track
+
+
+def _unlike(frames: list[Sighting], config: PipelineConfig) -> list[int]:
+    name = config.global_models[0].name if config.global_models else None
+    if name is None or len(frames) < 2:
+        return []
+    embeddings = {}
+    for s in frames:
+        vector = Features.from_bytes(bytes(s.features.data)).globals.get(name)
+        if vector is not None:
+            embeddings[s.pk] = vector
+    return tracks.outliers(embeddings, config.track_min_cosine)
 
 
 def _p_new(candidates: list[IndividualScore], rejected: set[str], default: float) -> float:
@@ -131,6 +220,13 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
         for pk in queries.shortlist(feats, INCREMENTAL_PENDING_K):
             scores = fusion.score_images(query_features[pk], [(gallery_id, label, feats)])
             new_scores.setdefault(pk, []).extend(scores)
+    if config.track_scoring == "max":
+        _share_within_tracks(fresh, new_scores)
+    else:  # a mean over frames cannot be patched: the touched tracks are matched again
+        touched = [s.pk for s in fresh if s.track_id is not None and s.pk in new_scores]
+        if touched:
+            match_sightings(project, touched, config)
+        new_scores = {pk: v for pk, v in new_scores.items() if pk not in set(touched)}
     for sighting in fresh:
         if sighting.pk not in new_scores:
             continue
@@ -154,6 +250,25 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
             store.query_offset(sighting),
             cached.offsets,
         )
+
+
+def _share_within_tracks(fresh: list[Sighting], new_scores: dict[int, list]) -> None:
+    """A track scored by its best frame takes any frame's new score: each frame gets its
+    track-mates' new image scores too (without their keypoint lines, drawn on their frame)."""
+    by_track: dict[int, list[Sighting]] = {}
+    for s in fresh:
+        if s.track_id is not None:
+            by_track.setdefault(s.track_id, []).append(s)
+    for frames in by_track.values():
+        shared = [
+            (s.pk, dataclasses.replace(score, correspondences=[]))
+            for s in frames
+            for score in new_scores.get(s.pk, [])
+        ]
+        for s in frames:
+            others = [score for pk, score in shared if pk != s.pk]
+            if others:
+                new_scores[s.pk] = [*new_scores.get(s.pk, []), *others]
 
 
 def _to_crop(

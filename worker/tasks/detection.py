@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from identification.models import Batch
-from identification.services import reid_hooks
+from identification.services import reid_hooks, tracks
 from worker.reid import detection
 from worker.tasks.options import TimeLimits
 
@@ -26,4 +26,6 @@ def detect_batch(batch_id: int) -> None:
     if detection.detect_chunk(batch):
         detect_batch.delay(batch_id)
     else:
+        # Boxes known: link each event's frames into tracks before they are matched.
+        tracks.link_batch(batch)
         reid_hooks.boxes_changed(batch_id)
