@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 
-from worker.pipeline.fusion import IndividualScore
+if TYPE_CHECKING:  # the web process links tracks too, and must not import torch for it
+    from worker.pipeline.fusion import IndividualScore
 
 K = TypeVar("K", bound=Hashable)
 Box = tuple[float, float, float, float]  # x, y, w, h, relative to the frame
