@@ -9,6 +9,11 @@ from django import forms
 from ..services.review_queue import ORDERS, STATUSES, QueueFilters
 
 
+def posted_id(value: str) -> int | None:
+    """A row id typed or posted by hand: a number within a bigint, else None (never a 500)."""
+    return int(value) if value.isdecimal() and len(value) <= 18 else None
+
+
 class QueueFilterForm(forms.Form):
     """GET filters of the queue; invalid values are ignored rather than shown as errors."""
 
@@ -97,4 +102,4 @@ class BulkForm(forms.Form):
 
     def ids(self) -> list[int]:
         values = self.data.getlist("sighting") if hasattr(self.data, "getlist") else []
-        return sorted({int(v) for v in values if v.isdecimal() and len(v) <= 18})
+        return sorted({pk for v in values if (pk := posted_id(v)) is not None})

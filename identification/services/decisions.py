@@ -197,7 +197,7 @@ def _decide(sighting: Sighting, action: str, **fields: Any) -> Decision:
     frames = tracks.followers(sighting)
     done = []
     for frame in frames:
-        candidate = _candidate_of(frame, fields.get("individual"))
+        candidate = standing_candidate(frame, fields.get("individual"))
         done.append(
             record_decision(
                 frame,
@@ -218,7 +218,7 @@ def _decide(sighting: Sighting, action: str, **fields: Any) -> Decision:
     return decision
 
 
-def _candidate_of(sighting: Sighting, individual: Individual | None) -> Candidate | None:
+def standing_candidate(sighting: Sighting, individual: Individual | None) -> Candidate | None:
     """The sighting's standing candidate for this individual (or one merged into it)."""
     if individual is None:
         return None
@@ -324,7 +324,7 @@ def reject_candidate(
     # The same individual is ruled out on the track's other frames, theirs recorded first.
     done = []
     for frame in tracks.followers(sighting):
-        theirs = _candidate_of(frame, candidate.individual.survivor)
+        theirs = standing_candidate(frame, candidate.individual.survivor)
         if theirs is not None:
             lead: dict[str, Any] = {"track": sighting.track_id, "track_lead": sighting.pk}
             done.append(_reject_one(frame, theirs, by, None, note, lead))
@@ -445,15 +445,15 @@ def split(
     return decision
 
 
-def record_track_change(
-    sighting: Sighting, action: str, *, by: User | None, track_id: int, detached: list[int]
+def record_untrack(
+    sighting: Sighting, *, by: User | None, track_id: int, detached: list[int]
 ) -> Decision:
     """A frame split off its track (services.tracks): recorded and undoable."""
     _apply(sighting, None)  # a decision seen with the track is now stale
     decision = _record(
         sighting.project_id,
         by,
-        action,
+        A.UNTRACK,
         sighting=sighting,
         previous_state={"track_id": track_id, "detached": detached},
     )

@@ -22,12 +22,9 @@ from worker.pipeline.config import PipelineConfig
 from ..models import Batch, Decision, Event, Media, Project, Sighting, Track
 from . import reid_hooks
 
-A = Decision.Action
-
 
 def _min_iou(project: Project) -> float:
-    value = (project.reid_config or {}).get("track_min_iou")
-    return float(value) if value is not None else PipelineConfig.track_min_iou
+    return PipelineConfig.from_dict(project.reid_config).track_min_iou
 
 
 def link_batch(batch: Batch) -> int:
@@ -46,7 +43,6 @@ def link_event(event: Event) -> int:
     Event.objects.select_for_update().filter(pk=event.pk).first()
     sightings = list(
         Sighting.objects.filter(media__event=event)
-        .select_related("media")
         .annotate(n_decisions=Count("decisions"))
         .order_by("media__taken_at", "media_id", "pk")
     )
@@ -113,9 +109,7 @@ def split_off(sighting: Sighting, *, by: User | None) -> Decision:
     # A track of one is no track; the frames that stay re-match as a track without this one.
     detached = left if len(left) == 1 else []
     Sighting.objects.filter(pk__in=detached).update(track=None)
-    decision = decisions.record_track_change(
-        sighting, A.UNTRACK, by=by, track_id=track_id, detached=detached
-    )
+    decision = decisions.record_untrack(sighting, by=by, track_id=track_id, detached=detached)
     reid_hooks.sightings_changed([sighting.pk, *left])
     return decision
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from ..forms.review import BoxForm, BulkForm, DecisionForm, QueueFilterForm
+from ..forms.review import BoxForm, BulkForm, DecisionForm, QueueFilterForm, posted_id
 from ..models import Candidate, Decision, Individual, Project, Role, Sighting
 from ..services import boxes, individual_search, tracks, undo
 from ..services import decisions as svc
@@ -51,6 +50,12 @@ def _with_qs(url: str, filters: rq.QueueFilters) -> str:
 
 def _skipped_key(project: Project) -> str:
     return f"review-skipped-{project.pk}"
+
+
+def _remember_skip(request: HttpRequest, project: Project, pk: int) -> None:
+    """This expert's queue serves the sighting after the others (the last SKIP_KEEP kept)."""
+    key = _skipped_key(project)
+    request.session[key] = [*request.session.get(key, []), pk][-SKIP_KEEP:]
 
 
 def _screen(
@@ -172,8 +177,7 @@ def review_bulk(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                     done += 1
             else:
                 svc.skip(sighting, by=request.user)
-                key = _skipped_key(project)
-                request.session[key] = [*request.session.get(key, []), sighting.pk][-SKIP_KEEP:]
+                _remember_skip(request, project, sighting.pk)
                 done += 1
         except svc.DecisionError as error:
             refused_.append(str(error))
@@ -275,8 +279,7 @@ def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
             text = f"Sighting {pk} marked as no identifiable animal."
         else:
             decision = svc.skip(sighting, by=request.user)
-            skipped = request.session.get(_skipped_key(project), [])
-            request.session[_skipped_key(project)] = [*skipped, pk][-SKIP_KEEP:]
+            _remember_skip(request, project, pk)
             text = f"Skipped sighting {pk}."
     except svc.DecisionError as error:
         return _after(request, project, pk, filters, ("error", str(error)), stay=True)
@@ -297,12 +300,7 @@ def _confirm_found(
     if individual is None:
         raise svc.DecisionError("That individual is not in this project.")
     survivor = individual.survivor
-    candidate = (
-        Candidate.objects.filter(sighting=sighting, rejected=False)
-        .filter(Q(individual=survivor) | Q(individual__merged_into=survivor))
-        .order_by("rank")
-        .first()
-    )
+    candidate = svc.standing_candidate(sighting, survivor)
     return svc.confirm(
         sighting,
         survivor,
@@ -359,12 +357,8 @@ def review_untrack(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRes
     if refused := not_post(request):
         return refused
     filters = _filters(request)
-    frame_pk = request.POST.get("frame", "")
-    frame = (
-        Sighting.objects.filter(project=project, pk=int(frame_pk)).first()
-        if frame_pk.isdecimal() and len(frame_pk) <= 18
-        else None
-    )
+    frame_pk = posted_id(request.POST.get("frame", ""))
+    frame = Sighting.objects.filter(project=project, pk=frame_pk).first() if frame_pk else None
     if frame is None:
         return _after(request, project, pk, filters, ("error", "No such frame."), stay=True)
     try:
@@ -454,9 +448,9 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         record = undo.undo_last(project, by=request.user)
     except svc.DecisionError as error:
         # A sighting id that is not a number (or beyond any id) is ignored, not a 500.
-        shown = request.POST.get("sighting", "")
-        if wants_fragment(request) and shown.isdecimal() and len(shown) <= 18:
-            return _screen(request, project, int(shown), filters, ("error", str(error)))
+        shown = posted_id(request.POST.get("sighting", ""))
+        if wants_fragment(request) and shown is not None:
+            return _screen(request, project, shown, filters, ("error", str(error)))
         messages.error(request, str(error))
         return redirect(_with_qs(reverse("review_next", args=[slug]), filters))
     undone = record.reverts

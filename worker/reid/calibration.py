@@ -143,12 +143,12 @@ def refit_project_calibration(project_id: int) -> dict:
     threshold = fitted.threshold if refit and has_unknown else None
     pipeline_results.save_calibration_fit(project_id, matchers, threshold, summary)
     if matchers is not None:
-        rescore_pending(project_id)
+        recalibrate_pending(project_id)
     log.info("project %s calibration refit: %s", project_id, summary)
     return summary
 
 
-def rescore_pending(project_id: int) -> int:
+def recalibrate_pending(project_id: int) -> int:
     """Pending sightings' stored candidates re-scored from their raw scores with the project's
     current calibrations (rank and P(new) follow); returns how many sightings changed."""
     project = Project.objects.get(pk=project_id)

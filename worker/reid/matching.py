@@ -71,20 +71,26 @@ def match_sightings(project: Project, sighting_ids: list[int], config: PipelineC
     pending = list(
         _pending_with_features(project, key, sighting_ids).prefetch_related("candidates")
     )
-    by_track = _whole_tracks(project, key, pending, config)
+    by_track, decoded = _whole_tracks(project, key, pending, config)
     for sighting in pending:
         if sighting.track_id is None:
-            _store(sighting, [_rank(fusion, cached, sighting)], 0, fusion, cached, config)
+            query = decoded[sighting.pk] if sighting.pk in decoded else _features(sighting)
+            _store(sighting, [_rank(fusion, cached, sighting, query)], 0, fusion, cached, config)
     for frames in by_track.values():
-        rankings = [_rank(fusion, cached, s) for s in frames]
+        rankings = [_rank(fusion, cached, s, decoded[s.pk]) for s in frames]
         for i, sighting in enumerate(frames):
             _store(sighting, rankings, i, fusion, cached, config)
 
 
-def _rank(fusion: WildFusion, cached: store._CachedGallery, sighting: Sighting) -> list:
+def _features(sighting: Sighting) -> Features:
+    return Features.from_bytes(bytes(sighting.features.data))
+
+
+def _rank(
+    fusion: WildFusion, cached: store._CachedGallery, sighting: Sighting, query: Features
+) -> list:
     if not len(cached.gallery):
         return []
-    query = Features.from_bytes(bytes(sighting.features.data))
     top_n = TOP_N + len(_rejected_labels(sighting))
     return fusion.rank(query, cached.gallery, top_n=top_n).candidates
 
@@ -117,15 +123,16 @@ def _store(
 
 def _whole_tracks(
     project: Project, key: str, pending: list[Sighting], config: PipelineConfig
-) -> dict[int, list[Sighting]]:
-    """The pending frames with features of every track among `pending`, in time order.
+) -> tuple[dict[int, list[Sighting]], dict[int, Features]]:
+    """The pending frames with features of every track among `pending`, in time order, and
+    those frames' decoded features (read once, for the appearance check and the ranking).
 
     A frame unlike the rest of its track (two animals crossing) leaves it first and is
     matched alone, as are the frames of a track left with one.
     """
     ids = {s.track_id for s in pending if s.track_id is not None}
     if not ids:
-        return {}
+        return {}, {}
     # Frames queued in another chunk (or not at all) are extracted now: the track needs them.
     mates = project.sightings.filter(track_id__in=ids, status=Sighting.Status.PENDING)
     store.extract_missing(list(mates.values_list("pk", flat=True)), config)
@@ -135,12 +142,13 @@ def _whole_tracks(
         .prefetch_related("candidates")
         .order_by("media__taken_at", "media_id", "pk")
     )
+    decoded = {s.pk: _features(s) for s in members}
     by_track: dict[int, list[Sighting]] = {}
     for s in members:
         by_track.setdefault(s.track_id, []).append(s)  # type: ignore[arg-type]
     alone: set[int] = set()
     for track_id, frames in list(by_track.items()):
-        odd = set(_unlike(frames, config))
+        odd = set(_unlike(frames, decoded, config))
         if odd:
             track_services.detach(sorted(odd))
         frames = [s for s in frames if s.pk not in odd]
@@ -155,16 +163,18 @@ def _whole_tracks(
     for s in pending:
         if s.pk in alone:
             s.track_id = None
-    return by_track
+    return by_track, decoded
 
 
-def _unlike(frames: list[Sighting], config: PipelineConfig) -> list[int]:
+def _unlike(
+    frames: list[Sighting], decoded: dict[int, Features], config: PipelineConfig
+) -> list[int]:
     name = config.global_models[0].name if config.global_models else None
     if name is None or len(frames) < 2:
         return []
     embeddings = {}
     for s in frames:
-        vector = Features.from_bytes(bytes(s.features.data)).globals.get(name)
+        vector = decoded[s.pk].globals.get(name)
         if vector is not None:
             embeddings[s.pk] = vector
     return tracks.outliers(embeddings, config.track_min_cosine)
@@ -223,10 +233,10 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
     if config.track_scoring == "max":
         _share_within_tracks(fresh, new_scores)
     else:  # a mean over frames cannot be patched: the touched tracks are matched again
-        touched = [s.pk for s in fresh if s.track_id is not None and s.pk in new_scores]
+        touched = {s.pk for s in fresh if s.track_id is not None and s.pk in new_scores}
         if touched:
-            match_sightings(project, touched, config)
-        new_scores = {pk: v for pk, v in new_scores.items() if pk not in set(touched)}
+            match_sightings(project, sorted(touched), config)
+        new_scores = {pk: v for pk, v in new_scores.items() if pk not in touched}
     for sighting in fresh:
         if sighting.pk not in new_scores:
             continue
