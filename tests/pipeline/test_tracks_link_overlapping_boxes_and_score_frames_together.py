@@ -41,6 +41,15 @@ def test_max_takes_the_best_frame_and_mean_counts_a_missing_frame_as_zero():
         tracks.combine(frames, "median")
 
 
+def test_tied_probabilities_keep_the_frames_order_not_the_names_order():
+    one_frame = [[_s("Z", 0.3), _s("M", 0.3), _s("A", 0.3)]]
+    assert [c.label for c in tracks.combine(one_frame, "max")] == ["Z", "M", "A"]
+    assert [c.label for c in tracks.combine(one_frame, "mean")] == ["Z", "M", "A"]
+    # Tied at the best frame: the one the other frame also scores higher goes first.
+    frames = [[_s("X", 0.5), _s("Y", 0.5)], [_s("Y", 0.4), _s("X", 0.1)]]
+    assert [c.label for c in tracks.combine(frames, "max")] == ["Y", "X"]
+
+
 def test_a_frame_keeps_its_own_lines_and_drops_another_frames():
     frames = [[_s("A", 0.9, [[1, 1, 2, 2, 0.9]])], [_s("B", 0.8, [[5, 5, 6, 6, 0.8]])]]
     combined = tracks.combine(frames, "max")

@@ -101,20 +101,29 @@ class TrackScore:
 
 
 def combine(frames: Sequence[Sequence[IndividualScore]], how: How = "max") -> list[TrackScore]:
-    """One ranking for the track from its frames' rankings, best first."""
+    """One ranking for the track from its frames' rankings, best first.
+
+    Calibrated probabilities tie often (isotonic calibration is a step function), so ties
+    are broken by the other aggregate (the mean under `max`, the best frame under `mean`),
+    then by the best place any frame ranked the individual: a one-frame track keeps its
+    frame's order exactly, and a tie is never settled by the individuals' names.
+    """
     if how not in ("max", "mean"):
         raise ValueError(f"unknown track scoring {how!r}: use max or mean")
     per_label: dict[str, list[float]] = {}
+    best_place: dict[str, int] = {}
     for f, ranking in enumerate(frames):
-        for candidate in ranking:
+        for place, candidate in enumerate(ranking):
             scores = per_label.setdefault(candidate.label, [0.0] * len(frames))
             scores[f] = max(scores[f], float(candidate.score))
-    combined = []
+            best_place[candidate.label] = min(best_place.get(candidate.label, place), place)
+    order = []
     for label, scores in per_label.items():
-        value = max(scores) if how == "max" else sum(scores) / len(scores)
-        best = int(np.argmax(scores))
-        combined.append(TrackScore(label, value, tuple(scores), best))
-    return sorted(combined, key=lambda c: (-c.score, c.label))
+        best, mean = max(scores), sum(scores) / len(scores)
+        value, other = (best, mean) if how == "max" else (mean, best)
+        track_score = TrackScore(label, value, tuple(scores), int(np.argmax(scores)))
+        order.append(((-value, -other, best_place[label], label), track_score))
+    return [track_score for _, track_score in sorted(order, key=lambda item: item[0])]
 
 
 def for_frame(
