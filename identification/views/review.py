@@ -357,10 +357,17 @@ def review_untrack(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRes
     if refused := not_post(request):
         return refused
     filters = _filters(request)
+    sighting = get_object_or_404(Sighting, project=project, pk=pk)
     frame_pk = posted_id(request.POST.get("frame", ""))
-    frame = Sighting.objects.filter(project=project, pk=frame_pk).first() if frame_pk else None
+    # Only a frame of the track on screen: the expert saw what they split off.
+    frame = (
+        Sighting.objects.filter(project=project, pk=frame_pk, track_id=sighting.track_id).first()
+        if frame_pk and sighting.track_id
+        else None
+    )
     if frame is None:
-        return _after(request, project, pk, filters, ("error", "No such frame."), stay=True)
+        text = "No such frame in this sighting's track."
+        return _after(request, project, pk, filters, ("error", text), stay=True)
     try:
         tracks.split_off(frame, by=request.user)
     except svc.DecisionError as error:

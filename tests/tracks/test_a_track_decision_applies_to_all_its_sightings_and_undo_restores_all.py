@@ -110,3 +110,16 @@ def test_the_review_screen_shows_the_tracks_frames(client_of, expert, project, b
     assert "Track of 3 frames" in html
     for frame in frames:
         assert f'name="frame" value="{frame.pk}"' in html
+
+
+def test_only_a_frame_of_the_track_on_screen_can_be_split_off(
+    client_of, expert, project, deployment, burst
+):
+    frames, individuals = burst
+    elsewhere = burst_track(project, deployment, individuals)[1]
+    url = reverse("review_untrack", args=[project.slug, frames[0].pk])
+    response = client_of(expert).post(url, {"frame": elsewhere.pk}, headers={"HX-Request": "true"})
+    assert "No such frame in this sighting" in response.content.decode()
+    elsewhere.refresh_from_db()
+    assert elsewhere.track_id is not None
+    assert not trail().exists()
