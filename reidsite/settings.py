@@ -296,10 +296,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
+# Priorities within a queue (Redis: 0 is served first; kombu's steps are 0, 3, 6, 9): what an
+# expert waits for (a confirmation reaching the gallery, a re-drawn box, the decision
+# counter, the sweeper) goes before calibration, which goes before batch work. Batch tasks
+# re-queue themselves every REIDSITE_BATCH_SLICE_SECONDS, so a gallery update waits at most
+# about that long behind them. The demo's filesystem broker has no priorities: there
+# process_batch extracts the gallery's waiting images before matching (worker/tasks/reid.py).
+PRIORITY_NOW, PRIORITY_SOON, PRIORITY_BATCH = 0, 3, 6
 CELERY_TASK_ROUTES = {
-    "worker.tasks.reid.*": {"queue": "gpu"},
-    "worker.tasks.detection.*": {"queue": "gpu"},
+    "worker.tasks.reid.update_gallery": {"queue": "gpu", "priority": PRIORITY_NOW},
+    "worker.tasks.reid.match": {"queue": "gpu", "priority": PRIORITY_NOW},
+    "worker.tasks.reid.calibrate_from_gallery": {"queue": "gpu", "priority": PRIORITY_SOON},
+    "worker.tasks.reid.*": {"queue": "gpu", "priority": PRIORITY_BATCH},
+    "worker.tasks.detection.*": {"queue": "gpu", "priority": PRIORITY_BATCH},
+    "worker.tasks.bookkeeping.count_decision": {"queue": "cpu", "priority": PRIORITY_NOW},
+    "worker.tasks.bookkeeping.*": {"queue": "cpu", "priority": PRIORITY_SOON},
+    "worker.tasks.sweeper.*": {"queue": "cpu", "priority": PRIORITY_NOW},
+    "worker.tasks.*": {"queue": "cpu", "priority": PRIORITY_BATCH},
 }
+REIDSITE_BATCH_SLICE_SECONDS = env_float("REIDSITE_BATCH_SLICE_SECONDS", 10, minimum=0.1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The sweeper (identification/services/sweeper.py), sent every REIDSITE_SWEEP_INTERVAL_SECONDS

@@ -8,6 +8,7 @@ sighting decided meanwhile is not touched by a late extraction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +43,14 @@ def mark_unreadable(sighting_id: int, error: str) -> None:
 def store_features(
     sighting_id: int, data: bytes, model_versions: dict[str, str], config_key: str
 ) -> None:
-    SightingFeatures.objects.update_or_create(
+    # Replaced, not updated: a row's id then names its content (the workers' in-memory
+    # galleries reload a gallery image when its features row id changes).
+    SightingFeatures.objects.filter(sighting_id=sighting_id).delete()
+    SightingFeatures.objects.create(
         sighting_id=sighting_id,
-        defaults={"data": data, "model_versions": model_versions, "config_key": config_key},
+        data=data,
+        model_versions=model_versions,
+        config_key=config_key,
     )
     Sighting.objects.filter(pk=sighting_id, pipeline_status=P.QUEUED).update(
         pipeline_status=P.EXTRACTED
@@ -135,6 +141,12 @@ def save_gallery_fit(project_id: int, info: dict[str, Any]) -> str:
     return old
 
 
+def p_new_of(allowed_scores: Iterable[float]) -> float:
+    """P(new individual): 1 - the best fused score among the individuals the experts have not
+    ruled out (1 with none). One rule for the matcher and the re-calibration."""
+    return 1.0 - max(allowed_scores, default=0.0)
+
+
 @transaction.atomic
 def rescore_candidates(sighting_id: int, rescored: list[tuple[int, float, dict[str, Any]]]) -> bool:
     """New fused scores for a pending sighting's candidates ((pk, fused, scores)):
@@ -155,8 +167,7 @@ def rescore_candidates(sighting_id: int, rescored: list[tuple[int, float, dict[s
         if c.rank != rank or abs(c.fused - fused) > 1e-9 or c.scores != scores:
             c.rank, c.fused, c.scores = rank, float(fused), scores
             changed.append(c)
-    allowed = [fused for pk, fused, _ in order if not candidates[pk].rejected]
-    p_new = 1.0 - max(allowed) if allowed else 1.0
+    p_new = p_new_of(fused for pk, fused, _ in order if not candidates[pk].rejected)
     if not changed and sighting.p_new is not None and abs(sighting.p_new - p_new) < 1e-9:
         return False
     Candidate.objects.bulk_update(changed, ["rank", "fused", "scores"])

@@ -13,8 +13,9 @@ The stages of a batch, each with its progress clock and the task that resumes it
 - ingest (queued, reading the zip, processing): the latest of uploaded, started and an item
   processed; `start_batch` reads the zip if needed and queues every chunk of pending items.
 - matching (an upload whose ingest ended, with sightings awaiting review that are neither
-  matched nor failed): the latest of ingest ended, features extracted, a sighting matched;
-  `process_batch` matches the next chunk.
+  matched nor failed): the latest of ingest ended, a frame detected, features extracted (of
+  the batch, or of the project's gallery, which is extracted first), a sighting matched;
+  `detect_batch` resumes it.
 - gallery (a finished batch whose confirmed sightings have no features, e.g. a catalogue
   import): the latest of ingest ended, a confirmation, features extracted; `update_gallery`
   extracts them and re-scores the pending sightings against them.
@@ -97,7 +98,11 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             )
             # Detection is this stage's first step (MegaDetector on a CPU: seconds a frame).
             detected = Media.objects.filter(batch=batch).aggregate(at=Max("detected_at"))["at"]
-            progress = _latest(batch.finished_at, detected, *times.values())
+            # The project's gallery images are extracted before the batch is matched.
+            gallery = Sighting.objects.filter(
+                project_id=batch.project_id, status=Sighting.Status.CONFIRMED
+            ).aggregate(at=Max("features__created_at"))["at"]
+            progress = _latest(batch.finished_at, detected, gallery, *times.values())
             sweeper.consider(batch, MATCHING, progress)
         for batch in _featureless():
             if batch.pk in matching:  # one stage at a time; matching extracts them too

@@ -55,17 +55,22 @@ def stall_minutes() -> float:
 
 @pytest.fixture
 def broker() -> Iterator[Callable[[str], list[tuple[str, list]]]]:
-    """broker(queue) -> [(task name, args)] waiting in that Redis queue; purged around the test."""
+    """broker(queue) -> [(task name, args)] waiting in that Redis queue, in the order a worker
+    takes them; purged around the test."""
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("needs the real Redis broker: run through `make test` (scripts/test.sh)")
     celery_app.control.purge()
 
     def queued(queue: str) -> list[tuple[str, list]]:
         with celery_app.connection_for_read() as connection:
-            client = cast("RedisChannel", connection.default_channel).client
-            raw = client.lrange(queue, 0, -1)
+            channel = cast("RedisChannel", connection.default_channel)
+            raw = []
+            # One Redis list per priority step, served in that order (settings.CELERY_TASK_ROUTES).
+            for priority in channel.priority_steps:
+                key = channel._q_for_pri(queue, priority)  # type: ignore[attr-defined]
+                raw.extend(reversed(channel.client.lrange(key, 0, -1)))
         messages = []
-        for payload in reversed(raw):  # kombu pushes on the left and pops on the right
+        for payload in raw:  # kombu pushes on the left and pops on the right
             message = json.loads(payload)
             args = json.loads(base64.b64decode(message["body"]))[0]  # [args, kwargs, embed]
             messages.append((message["headers"]["task"], args))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -223,8 +224,9 @@ def _neighbours(media: Media, exclude: set[int]) -> list[Media]:
 
 
 def detect_chunk(batch: Batch) -> bool:
-    """Detect up to CHUNK waiting frames of the batch; True when frames still wait (for the
-    next task run). A project on "import" only applies its file and leaves the rest waiting."""
+    """Detect up to CHUNK waiting frames of the batch, for about REIDSITE_BATCH_SLICE_SECONDS
+    (whole events at a time); True when frames still wait (for the next task run). A project
+    on "import" only applies its file and leaves the rest waiting."""
     project = batch.project
     if batch.detections_file and not batch.detections_report:
         # The strips of every frame first (cached per deployment), so imported boxes stop at
@@ -242,7 +244,11 @@ def detect_chunk(batch: Batch) -> bool:
     if not chunk:
         return False
     strips_for(chunk)
+    # A slice of time, not of frames: the task then re-queues behind what experts wait for.
+    started = time.monotonic()
     for group in _groups(chunk):
+        if time.monotonic() - started > settings.REIDSITE_BATCH_SLICE_SECONDS:
+            return True
         _detect_group(project, group)
     return len(waiting) > CHUNK
 

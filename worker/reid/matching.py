@@ -15,8 +15,9 @@ from collections.abc import Collection
 from django.db.models import Prefetch, QuerySet
 
 from identification.models import Candidate, Project, Sighting
+from identification.services import pipeline_results, review_queue
 from identification.services import tracks as track_services
-from identification.services.review_queue import SHOWN_CANDIDATES
+from identification.services.review_queue import SHOWN_CANDIDATES, QueueFilters
 from worker.pipeline import tracks
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features, get_extractor
@@ -114,7 +115,7 @@ def _store(
     store.store_candidates(
         sighting,
         candidates,
-        _p_new(candidates, rejected, 1.0),
+        _p_new(candidates, rejected),
         fusion.versions,
         store.query_offset(sighting),
         cached.offsets,
@@ -180,12 +181,8 @@ def _unlike(
     return tracks.outliers(embeddings, config.track_min_cosine)
 
 
-def _p_new(candidates: list[IndividualScore], rejected: set[str], default: float) -> float:
-    """1 - the best score among individuals the experts have not ruled out."""
-    allowed = [c.score for c in candidates if c.label not in rejected]
-    if not candidates:
-        return default
-    return 1.0 - max(allowed) if allowed else 1.0
+def _p_new(candidates: list[IndividualScore], rejected: set[str]) -> float:
+    return pipeline_results.p_new_of(c.score for c in candidates if c.label not in rejected)
 
 
 def rescore_pending(project: Project, changed_ids: set[int], config: PipelineConfig) -> None:
@@ -237,9 +234,9 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
         if touched:
             match_sightings(project, sorted(touched), config)
         new_scores = {pk: v for pk, v in new_scores.items() if pk not in touched}
-    for sighting in fresh:
-        if sighting.pk not in new_scores:
-            continue
+    # Stored in the order the review queue serves them, so the sightings an expert opens
+    # next have their new candidates first.
+    for sighting in _in_queue_order(project, [s for s in fresh if s.pk in new_scores]):
         existing = [
             IndividualScore(
                 label=str(c.individual_id),
@@ -255,11 +252,28 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
         store.store_candidates(
             sighting,
             merged,
-            _p_new(merged, rejected, 1.0),
+            _p_new(merged, rejected),
             fusion.versions,
             store.query_offset(sighting),
             cached.offsets,
         )
+
+
+def _in_queue_order(project: Project, sightings: list[Sighting]) -> list[Sighting]:
+    """The sightings in the review queue's default order: a track's frames at the place of the
+    track (the queue lists its lead), those the queue does not list (awaiting detection) last."""
+    listed = review_queue.queue(project, QueueFilters()).values_list("pk", "track_id")
+    place: dict[tuple[str, int], int] = {}
+    for i, (pk, track_id) in enumerate(listed):
+        place[("sighting", pk)] = i
+        if track_id is not None:
+            place.setdefault(("track", track_id), i)
+
+    def key(s: Sighting) -> tuple[int, int]:
+        where = ("track", s.track_id) if s.track_id is not None else ("sighting", s.pk)
+        return (place.get(where, len(place)), s.pk)
+
+    return sorted(sightings, key=key)
 
 
 def _share_within_tracks(fresh: list[Sighting], new_scores: dict[int, list]) -> None:

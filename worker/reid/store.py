@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import QuerySet
 from PIL import Image, ImageOps
 
 from identification.models import Project, Sighting, SightingFeatures
@@ -110,61 +110,89 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
 
 @dataclass
 class _CachedGallery:
-    signature: tuple
     gallery: Gallery
     # gallery sighting id -> crop offset in its full image, to place correspondences
     offsets: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # gallery sighting id -> (features row id, individual id) the gallery was built from
+    rows: dict[int, tuple[int, int | None]] = field(default_factory=dict)
 
 
 _galleries: dict[tuple[int, str], _CachedGallery] = {}
 
 
-def _gallery_signature(project: Project, key: str) -> tuple:
-    rows = SightingFeatures.objects.filter(
+def gallery_without_features(project: Project, config: PipelineConfig, limit: int) -> list[int]:
+    """Confirmed sightings (gallery images) still without current features, oldest first."""
+    return list(
+        project.sightings.filter(status=Sighting.Status.CONFIRMED, individual__isnull=False)
+        .exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
+        .exclude(features__config_key=config.config_key())
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _gallery_rows(project: Project, key: str) -> QuerySet[SightingFeatures]:
+    return SightingFeatures.objects.filter(
         sighting__project=project,
         sighting__status=Sighting.Status.CONFIRMED,
         sighting__individual__isnull=False,
         config_key=key,
     )
-    agg = rows.aggregate(n=Count("pk"), last=Max("pk"), decided=Max("sighting__decided_at"))
-    return (agg["n"], agg["last"], agg["decided"])
 
 
 def gallery_for(project: Project, config: PipelineConfig) -> _CachedGallery:
-    """The project's gallery of confirmed sightings, rebuilt only when it changed.
-
-    Models and galleries load once per worker process; a changed signature (new confirmed
-    features, a decision) rebuilds it, which costs one pass over the stored features.
+    """The project's gallery of confirmed sightings, kept in memory per worker process and
+    brought up to date with what changed since: one query lists the gallery's (sighting,
+    features row, individual); only new or re-extracted images have their features read, and
+    a moved or merged image is relabelled without reading them, so a confirmation costs a
+    few milliseconds, not a pass over every stored feature. Features rows are replaced, never
+    edited (pipeline_results.store_features), so a row id names its content.
     """
     key = config.config_key()
-    signature = _gallery_signature(project, key)
-    cached = _galleries.get((project.pk, key))
-    if cached is not None and cached.signature == signature:
-        return cached
-    gallery = Gallery(config)
-    offsets: dict[int, tuple[int, int]] = {}
+    cached = _galleries.setdefault((project.pk, key), _CachedGallery(Gallery(config)))
+    current = {
+        sighting_id: (row_id, individual_id)
+        for row_id, sighting_id, individual_id in _gallery_rows(project, key).values_list(
+            "pk", "sighting_id", "sighting__individual_id"
+        )
+    }
+    gone = [i for i in cached.rows if i not in current]
+    new_rows, relabelled = [], []
+    for i, (row, individual) in current.items():
+        had_row, had_individual = cached.rows.get(i, (None, None))
+        if had_row != row:
+            new_rows.append(i)
+        elif had_individual != individual:
+            relabelled.append(i)
+    if gone:
+        cached.gallery.remove(gone)
+        for i in gone:
+            cached.rows.pop(i)
+            cached.offsets.pop(i, None)
+    if relabelled:
+        feats = [cached.gallery.features(i) for i in relabelled]
+        cached.gallery.add(relabelled, [str(current[i][1]) for i in relabelled], feats)
+        cached.rows.update({i: current[i] for i in relabelled})
+    for start in range(0, len(new_rows), 500):
+        _load_rows(cached, new_rows[start : start + 500], key)
+    return cached
+
+
+def _load_rows(cached: _CachedGallery, sighting_ids: list[int], key: str) -> None:
     ids, labels, feats = [], [], []
     rows = (
-        SightingFeatures.objects.filter(
-            sighting__project=project,
-            sighting__status=Sighting.Status.CONFIRMED,
-            sighting__individual__isnull=False,
-            config_key=key,
-        )
+        SightingFeatures.objects.filter(sighting_id__in=sighting_ids, config_key=key)
         .select_related("sighting", "sighting__media")
         .order_by("sighting_id")
-        .iterator(chunk_size=500)
     )
     for row in rows:
         ids.append(row.sighting_id)
         labels.append(str(row.sighting.individual_id))
         feats.append(Features.from_bytes(bytes(row.data)))
-        offsets[row.sighting_id] = _offset_of(row.sighting)
+        cached.offsets[row.sighting_id] = _offset_of(row.sighting)
+        cached.rows[row.sighting_id] = (row.pk, row.sighting.individual_id)
     if ids:
-        gallery.add(ids, labels, feats)
-    cached = _CachedGallery(signature, gallery, offsets)
-    _galleries[(project.pk, key)] = cached
-    return cached
+        cached.gallery.add(ids, labels, feats)
 
 
 def query_offset(sighting: Sighting) -> tuple[int, int]:

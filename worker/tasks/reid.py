@@ -8,8 +8,10 @@ than running past its time limit.
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
+from django.conf import settings
 
 from identification.models import Batch, Project, Sighting
 from worker.reid import store
@@ -20,17 +22,36 @@ from worker.tasks.options import TimeLimits
 log = logging.getLogger(__name__)
 
 CHUNK = 32
+# Sightings extracted and matched together within a task run (a batched forward pass), between
+# which the run checks its time slice.
+STEP = 8
 TIME_LIMITS: TimeLimits = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
 
 
 @shared_task(**TIME_LIMITS)
 def process_batch(batch_id: int) -> None:
-    """Extract features of a batch's sightings and match them, one chunk per task."""
+    """Extract features of a batch's sightings and match them, for about
+    REIDSITE_BATCH_SLICE_SECONDS per task run, re-queueing itself for the rest.
+
+    The project's gallery comes first: confirmed images still without features (a catalogue
+    import or confirmations whose gallery update waits in the queue) are extracted before any
+    sighting of the batch is matched, so a batch is never matched against part of a gallery.
+    Redis serves those updates first anyway (task priorities, settings.CELERY_TASK_ROUTES);
+    the demo's filesystem broker serves in order, so the batch checks itself.
+    """
     batch = Batch.objects.select_related("project").filter(pk=batch_id).first()
     if batch is None:
         return
     project = batch.project
     config = store.project_config(project)
+    started = time.monotonic()
+    waiting = store.gallery_without_features(project, config, CHUNK + 1)
+    while waiting:
+        store.extract_missing(waiting[:STEP], config)
+        if time.monotonic() - started > settings.REIDSITE_BATCH_SLICE_SECONDS:
+            process_batch.delay(batch_id)
+            return
+        waiting = store.gallery_without_features(project, config, CHUNK + 1)
     # Pending ones only: the matcher never matches a decided sighting, so one decided before
     # it was matched would stay in this list and the task would re-queue itself for ever
     # (a decided sighting that joins the gallery gets its features from update_gallery).
@@ -42,11 +63,15 @@ def process_batch(batch_id: int) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)[: CHUNK + 1]
     )
-    chunk = todo[:CHUNK]
-    if chunk:
-        store.extract_missing(chunk, config)
-        match_sightings(project, chunk, config)
-    if len(todo) > CHUNK:
+    done = 0
+    for start in range(0, min(len(todo), CHUNK), STEP):
+        part = todo[start : start + STEP]
+        store.extract_missing(part, config)
+        match_sightings(project, part, config)
+        done += len(part)
+        if time.monotonic() - started > settings.REIDSITE_BATCH_SLICE_SECONDS:
+            break
+    if len(todo) > done:
         process_batch.delay(batch_id)
 
 
