@@ -9,6 +9,7 @@ from .views import (
     decisions,
     deployments,
     exports,
+    help_pages,
     imports,
     individuals,
     media,
@@ -68,5 +69,6 @@ project_patterns = [
 urlpatterns = [
     path("", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
+    path("help/<slug:page>/", help_pages.help_page, name="help_page"),
     path("p/<slug:slug>/", include(project_patterns)),
 ]

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from identification.models import Batch, Project, Sighting
+from identification.services.exports import camtrapdp
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,10 @@ def test_demo_setup_creates_users_project_gallery_and_a_batch(django_capture_on_
     assert project.sightings.filter(status=Sighting.Status.PENDING).count() == 16
     events = {m.event_id for m in batch.media.all()}
     assert len(events) == 8 and None not in events, "eight two-frame bursts"
+    # The export's deploymentStart / deploymentEnd (#14: the start was after the end).
+    (deployment,) = camtrapdp._deployments(project, project.media.all())
+    start, end = camtrapdp._period(deployment)
+    assert start is not None and end is not None and start <= end, (start, end)
 
 
 def test_demo_setup_twice_changes_nothing(capsys):

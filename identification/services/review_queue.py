@@ -115,15 +115,22 @@ def counts(project: Project, filters: QueueFilters) -> dict[str, int]:
 
 
 def review_counts(sightings: QuerySet[Sighting]) -> dict[str, int]:
-    """Extracted / matched / reviewed counts of any set of sightings (e.g. one batch's)."""
+    """Extracted / matched / reviewed counts of any set of sightings (e.g. one batch's), as
+    they stand now; `reviews` is what the queue serves of the pending ones (a track once) and
+    `waiting` the pending ones the pipeline has not matched yet (nor given up on)."""
     P = Sighting.PipelineStatus
-    return sightings.aggregate(
+    pending = Q(status=Sighting.Status.PENDING)
+    counts = sightings.aggregate(
         sightings=Count("pk"),
         extracted=Count("pk", filter=Q(pipeline_status__in=[P.EXTRACTED, P.MATCHED])),
         matched=Count("pk", filter=Q(pipeline_status=P.MATCHED)),
-        reviewed=Count("pk", filter=~Q(status=Sighting.Status.PENDING)),
-        pending=Count("pk", filter=Q(status=Sighting.Status.PENDING)),
+        failed=Count("pk", filter=Q(pipeline_status=P.FAILED)),
+        reviewed=Count("pk", filter=~pending),
+        pending=Count("pk", filter=pending),
+        waiting=Count("pk", filter=pending & Q(pipeline_status__in=[P.QUEUED, P.EXTRACTED])),
     )
+    counts["reviews"] = tracks.leads_only(sightings.filter(pending)).count()
+    return counts
 
 
 def claim_seconds() -> int:

@@ -66,9 +66,11 @@ class Command(BaseCommand):
             )
             for username, role in USERS.items():
                 Membership.objects.create(project=project, user=users[username], role=role)
+            # No set-up date: the demo's images are from the past (or undated), so any date
+            # made up here could fall after them; exports span the deployment's images.
             deployment = Deployment.objects.create(
                 project=project, code="CAM-01", name="Demo camera", latitude=-27.95,
-                longitude=32.38, start=timezone.now() - dt.timedelta(days=90),
+                longitude=32.38,
             )  # fmt: skip
             if data:
                 # The train split is a catalogue like any other: one import code path.
