@@ -1,7 +1,8 @@
 """Seconds from an expert's confirmation to the pending sightings' updated candidates.
 
-    .venv/bin/python benchmarks/confirmation_latency.py [--gallery 1000] [--pending 100]
-        [--confirmations 8] [--threads 2] [--cache-dir benchmarks/out/cache]
+    .venv/bin/python benchmarks/confirmation_latency.py \
+        [--gallery 1000] [--pending 100] [--confirmations 8] [--next 10] [--threads 2] \
+        [--cache-dir benchmarks/out/cache]
         [--data ../shared/data/nyala-dev ../shared/data/lion]
 
 Builds one project in a fresh SQLite file under benchmarks/out/ (or DATABASE_URL's database):
@@ -15,10 +16,12 @@ and are stored through the app's own store_features.
 Then, `--confirmations` times, an expert confirms a pending sighting as its animal through the
 decision service with the worker tasks run in-process (Celery eager mode), as a warm worker runs
 them: the decision, the gallery update (features, the project's gallery in memory, re-scoring
-the pending sightings against the new image) and the decision counter. The time measured is
-from the call until it returns, when the pending sightings' new candidates are stored. Queue
-waiting is not included: the gallery update goes before batch work on the worker (see
-worker/tasks/reid.py), and a busy worker adds at most the rest of its current chunk.
+the pending sightings against the new image) and the decision counter. Two times are
+measured from the call: until the queue's next `--next` sightings (default review order) are
+up to date (the last of those the new image changed stored; 0 when it changed none), and until
+the call returns, every pending sighting re-scored. Queue waiting is not included: the gallery
+update goes before batch work on the worker (task priorities), and a busy worker adds at most
+the rest of its current slice (REIDSITE_BATCH_SLICE_SECONDS).
 
 Prints a table and writes benchmarks/out/confirmation_latency.json.
 """
@@ -46,6 +49,7 @@ if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reidsite.settings")
 os.environ["REIDSITE_ENABLE_REID"] = "1"
+os.environ.setdefault("MEDIA_ROOT", str(OUT / "latency-media"))  # links to the --data images
 
 import django  # noqa: E402
 

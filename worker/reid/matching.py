@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from django.db.models import Prefetch, QuerySet
 
@@ -21,7 +21,7 @@ from identification.services.review_queue import SHOWN_CANDIDATES, QueueFilters
 from worker.pipeline import tracks
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.features import Features, get_extractor
-from worker.pipeline.fusion import IndividualScore, WildFusion, merge_candidates
+from worker.pipeline.fusion import ImageScore, IndividualScore, WildFusion, merge_candidates
 from worker.pipeline.gallery import Gallery
 from worker.reid import store
 from worker.reid.calibration import project_calibrations
@@ -78,7 +78,7 @@ def match_sightings(project: Project, sighting_ids: list[int], config: PipelineC
             query = decoded[sighting.pk] if sighting.pk in decoded else _features(sighting)
             _store(sighting, [_rank(fusion, cached, sighting, query)], 0, fusion, cached, config)
     for frames in by_track.values():
-        rankings = [_rank(fusion, cached, s, decoded[s.pk]) for s in frames]
+        rankings = [_rank(fusion, cached, s, decoded[s.pk], every=True) for s in frames]
         for i, sighting in enumerate(frames):
             _store(sighting, rankings, i, fusion, cached, config)
 
@@ -88,11 +88,18 @@ def _features(sighting: Sighting) -> Features:
 
 
 def _rank(
-    fusion: WildFusion, cached: store._CachedGallery, sighting: Sighting, query: Features
+    fusion: WildFusion,
+    cached: store._CachedGallery,
+    sighting: Sighting,
+    query: Features,
+    every: bool = False,
 ) -> list:
+    """The sighting's candidates, best first: the top few, or with `every` all those its
+    shortlist scored (a track's frames: a mean over frames must not count an individual a
+    frame ranked sixth as 0; scoring them costs nothing more, only storing is cut)."""
     if not len(cached.gallery):
         return []
-    top_n = TOP_N + len(_rejected_labels(sighting))
+    top_n = len(cached.gallery) if every else TOP_N + len(_rejected_labels(sighting))
     return fusion.rank(query, cached.gallery, top_n=top_n).candidates
 
 
@@ -220,43 +227,65 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
     queries = Gallery(config)
     query_features = {s.pk: Features.from_bytes(bytes(s.features.data)) for s in fresh}
     queries.add(list(query_features), [str(pk) for pk in query_features], query_features.values())
-    new_scores: dict[int, list] = {}
+    # Which new images each pending sighting is scored against: those whose shortlist found it.
+    against: dict[int, list[int]] = {}
     for gallery_id in added:
-        label = cached.gallery.label(gallery_id)
-        feats = cached.gallery.features(gallery_id)
-        for pk in queries.shortlist(feats, INCREMENTAL_PENDING_K):
-            scores = fusion.score_images(query_features[pk], [(gallery_id, label, feats)])
-            new_scores.setdefault(pk, []).extend(scores)
-    if config.track_scoring == "max":
-        _share_within_tracks(fresh, new_scores)
-    else:  # a mean over frames cannot be patched: the touched tracks are matched again
-        touched = {s.pk for s in fresh if s.track_id is not None and s.pk in new_scores}
-        if touched:
-            match_sightings(project, sorted(touched), config)
-        new_scores = {pk: v for pk, v in new_scores.items() if pk not in touched}
-    # Stored in the order the review queue serves them, so the sightings an expert opens
-    # next have their new candidates first.
-    for sighting in _in_queue_order(project, [s for s in fresh if s.pk in new_scores]):
-        existing = [
-            IndividualScore(
-                label=str(c.individual_id),
-                score=c.fused,
-                gallery_id=c.gallery_sighting_id,
-                scores=c.scores,
-                correspondences=_to_crop(c.correspondences, sighting, c, cached),
+        for pk in queries.shortlist(cached.gallery.features(gallery_id), INCREMENTAL_PENDING_K):
+            against.setdefault(pk, []).append(gallery_id)
+    # Scored and stored a unit at a time (a sighting, or a track's frames together) in the
+    # order the review queue serves them: the sightings an expert opens next are ready first.
+    ordered = _in_queue_order(project, [s for s in fresh if s.pk in against or s.track_id])
+    units: dict[tuple[str, int], list[Sighting]] = {}
+    for s in ordered:
+        units.setdefault(("track", s.track_id) if s.track_id else ("one", s.pk), []).append(s)
+    for unit in units.values():
+        if not any(s.pk in against for s in unit):
+            continue
+        if len(unit) > 1 and config.track_scoring != "max":
+            # A mean over frames cannot be patched: the track is matched again.
+            match_sightings(project, [s.pk for s in unit], config)
+            continue
+        new_scores = {
+            s.pk: fusion.score_images(
+                query_features[s.pk],
+                [(g, cached.gallery.label(g), cached.gallery.features(g)) for g in against[s.pk]],
             )
-            for c in sighting.candidates.all()
-        ]
-        rejected = _rejected_labels(sighting)
-        merged = merge_candidates(existing, new_scores[sighting.pk])[: TOP_N + len(rejected)]
-        store.store_candidates(
-            sighting,
-            merged,
-            _p_new(merged, rejected),
-            fusion.versions,
-            store.query_offset(sighting),
-            cached.offsets,
+            for s in unit
+            if s.pk in against
+        }
+        _share_within_tracks(unit, new_scores)
+        for sighting in unit:
+            if sighting.pk in new_scores:
+                _patch(sighting, new_scores[sighting.pk], fusion, cached)
+
+
+def _patch(
+    sighting: Sighting,
+    new: Sequence[ImageScore | IndividualScore],
+    fusion: WildFusion,
+    cached: store._CachedGallery,
+) -> None:
+    """Fold new image scores into the sighting's stored candidates (best image per individual)."""
+    existing = [
+        IndividualScore(
+            label=str(c.individual_id),
+            score=c.fused,
+            gallery_id=c.gallery_sighting_id,
+            scores=c.scores,
+            correspondences=_to_crop(c.correspondences, sighting, c, cached),
         )
+        for c in sighting.candidates.all()
+    ]
+    rejected = _rejected_labels(sighting)
+    merged = merge_candidates(existing, new)[: TOP_N + len(rejected)]
+    store.store_candidates(
+        sighting,
+        merged,
+        _p_new(merged, rejected),
+        fusion.versions,
+        store.query_offset(sighting),
+        cached.offsets,
+    )
 
 
 def _in_queue_order(project: Project, sightings: list[Sighting]) -> list[Sighting]:
