@@ -3,7 +3,7 @@
     python -m worker.pipeline.evaluate --data DIR [--protocol closed|open] [--out results.json]
         [--limit-queries N] [--device cpu] [--config JSON] [--cache-dir DIR]
         [--ignore-bbox] [--detector none|motion|megadetector [--detector-weights FILE]]
-        [--track-queries [--track-size N]]
+        [--track-queries [--track-size N]] [--finetune [--finetune-loss arcface|triplet]]
 
 A `bbox` column in metadata.csv (`[x, y, w, h]` pixels) makes each image its crop;
 `--ignore-bbox` evaluates the whole frames instead, and `--detector` finds the animal in each
@@ -14,6 +14,10 @@ as they come off the card is one command.
 a fixed 25 % of identities (chosen by a seeded hash of their names) from the gallery, so their
 queries should come out as new. Calibrations and open-set thresholds are fitted on the gallery
 alone (gallery images as pseudo-queries against the rest), never on the queries.
+
+`--finetune` first fine-tunes the global model on the gallery (worker/pipeline/finetune.py,
+as the app does), re-embeds every image's global descriptor with it (keypoints stay), and
+calibrates only on the gallery images it held out from training.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import IO, Any
 
 import torch
 
-from worker.pipeline import track_evaluation
+from worker.pipeline import finetune_evaluation, track_evaluation
 from worker.pipeline.calibration import calibrations_to_dict, default_calibrations
 from worker.pipeline.config import PipelineConfig
 from worker.pipeline.data import Record, load_dataset
@@ -43,6 +47,7 @@ from worker.pipeline.evaluation_steps import (
     summarise,
 )
 from worker.pipeline.features import get_extractor
+from worker.pipeline.finetune import TrainConfig
 from worker.pipeline.fusion import WildFusion
 from worker.pipeline.gallery import Gallery
 from worker.pipeline.openset import DEFAULT_THRESHOLD
@@ -110,6 +115,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="also score the test images of one animal in one event as one track query",
     )
     p.add_argument("--track-size", type=int, default=3, help="track length without events")
+    p.add_argument(
+        "--finetune",
+        action="store_true",
+        help="fine-tune the global model on the gallery first, as the app does",
+    )
+    p.add_argument("--finetune-loss", choices=["arcface", "triplet"], default="triplet")
+    p.add_argument("--finetune-minutes", type=float, default=18.0, help="training time budget")
+    p.add_argument("--finetune-size", type=int, default=224, help="training image size")
+    p.add_argument("--finetune-frozen", type=float, default=0.25, help="frozen share of layers")
     p.add_argument(
         "--save-raw",
         type=Path,
@@ -186,6 +200,27 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     extractor = get_extractor(config, args.device)
     needed = gallery_recs + query_recs
     feats, extract_rate = extract_all(extractor, needed, args.cache_dir)
+    versions = dict(extractor.model_versions)
+    untrained: list[int] | None = None  # gallery ids a fine-tuned model did not train on
+    tuned: dict[str, Any] | None = None
+    if args.finetune:
+        train_cfg = TrainConfig(
+            loss=args.finetune_loss, image_size=args.finetune_size, seed=args.seed,
+            frozen_fraction=args.finetune_frozen, max_seconds=args.finetune_minutes * 60,
+        )  # fmt: skip
+        config, result, path = finetune_evaluation.tune(
+            config, gallery_recs, train_cfg, args.cache_dir, args.device
+        )
+        feats, new_versions = finetune_evaluation.reembed(config, needed, feats, args.device)
+        versions.update(new_versions)
+        trained = set(result.trained_on)
+        untrained = [i for i in range(len(gallery_recs)) if i not in trained]
+        tuned = finetune_evaluation.summary(result, path, train_cfg)
+        print(
+            f"fine-tuned ({result.loss}) in {result.seconds / 60:.1f} min, {result.epochs} "
+            f"epochs (best {result.best_epoch}): validation top-1 "
+            f"{result.val_top1_before:.3f} -> {result.val_top1_after:.3f}"
+        )
 
     gallery = Gallery(config)
     gallery.add(
@@ -193,14 +228,16 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
         [r.identity for r in gallery_recs],
         [feats[r.image_id] for r in gallery_recs],
     )
-    fusion = WildFusion(config, default_calibrations(), args.device, extractor.model_versions)
+    fusion = WildFusion(config, default_calibrations(), args.device, versions)
     thresholds = {name: DEFAULT_THRESHOLD for name in method_names(config)}
     if args.calibration == "gallery":
         events = {i: r.event for i, r in enumerate(gallery_recs) if r.event}
+        # A tuned model knows its training images too well: calibrate on the others only.
         cals, thresholds = fit_on_gallery(
-            fusion, gallery, args.calibration_queries, args.seed, DEFAULT_THRESHOLD, events
-        )
-        fusion = WildFusion(config, cals, args.device, extractor.model_versions)
+            fusion, gallery, args.calibration_queries, args.seed, DEFAULT_THRESHOLD, events,
+            only=untrained,
+        )  # fmt: skip
+        fusion = WildFusion(config, cals, args.device, versions)
 
     start = time.perf_counter()
     rankings, raw = query_rankings(fusion, gallery, [feats[r.image_id] for r in query_recs])
@@ -228,6 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
         "crop": crop,
         "detection": detection_stats,
         "calibrations": calibrations_to_dict(fusion.calibrations),
+        "finetune": tuned,
     }
     print_table(results)
     if args.track_queries:

@@ -162,23 +162,27 @@ def fit_on_gallery(
     seed: int,
     default_threshold: float,
     events: Mapping[int, str] | None = None,
+    only: Collection[int] | None = None,
 ) -> tuple[dict[str, IsotonicCalibration], dict[str, float]]:
     """Calibrations and thresholds from gallery images used as pseudo-queries, as the app
     fits them (worker/pipeline/pseudo_queries.py): each leaves out its own event (`events`:
     gallery id -> event; none known, its own image), a fixed quarter their whole identity.
-    Queries never take part. Thresholds are tuned per method, the app's only for the fusion."""
+    Queries never take part. Thresholds are tuned per method, the app's only for the fusion.
+    With `only`, pseudo-queries are drawn from those gallery ids alone."""
     events = events or {}
     start = time.perf_counter()
     queries = pseudo_queries.run(
         fusion, gallery, events, n, seed,
         progress=lambda k, total: _progress("calibration pseudo-queries", k, total, start),
+        only=only,
     )  # fmt: skip
     known = {gallery.label(i) for i in gallery.items}
     fitted = pseudo_queries.fit(fusion.calibrations, queries, known, default_threshold)
     refit = WildFusion(fusion.config, fitted.calibrations, fusion.device, fusion.versions)
     matrices = global_matrices(gallery, fusion.config)
     best: dict[str, tuple[list[str], list[float]]] = {}
-    for (pid, whole), q in zip(pseudo_queries.choose(gallery, n, seed), queries, strict=True):
+    chosen = pseudo_queries.choose(gallery, n, seed, only)
+    for (pid, whole), q in zip(chosen, queries, strict=True):
         exclude = pseudo_queries.left_out(gallery, events, pid, whole)
         for name, ranking in _rescore(refit, gallery, matrices, q.raw, pid, exclude).items():
             labs, probs = best.setdefault(name, ([], []))

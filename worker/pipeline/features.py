@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,31 +75,29 @@ class Features:
         )
 
 
-class FeatureExtractor:
-    """Loads the configured models once; `extract` is batched for the global models."""
+class GlobalEmbedder:
+    """The configured global models, loaded once: L2-normalised embeddings per model name
+    (mean over the test-time views). Alone, it re-embeds images after a model changed
+    without running the keypoint extractor again."""
 
-    def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
-        self.config = config
+    def __init__(
+        self, models: Sequence[GlobalModelConfig], device: str | torch.device | None = None
+    ):
         self.device = networks.pick_device(device)
-        self._globals: list[
-            tuple[GlobalModelConfig, torch.nn.Module, list[networks.Transform]]
-        ] = []
-        self.model_versions: dict[str, str] = {}
-        for cfg in config.global_models:
+        self._models: list[tuple[GlobalModelConfig, torch.nn.Module, list[networks.Transform]]]
+        self._models = []
+        self.versions: dict[str, str] = {}
+        for cfg in models:
             model, version = networks.create_global_model(cfg)
             model = model.to(self.device)
-            self._globals.append((cfg, model, networks.global_transforms(model, cfg)))
-            self.model_versions[cfg.name] = version
-        self._aliked = networks.create_aliked(
-            config.aliked_model, config.aliked_max_keypoints, config.aliked_detection_threshold
-        ).to(self.device)
-        self.model_versions["aliked"] = config.aliked_model
-        self.model_versions["lightglue"] = "aliked_lightglue"
+            self._models.append((cfg, model, networks.global_transforms(model, cfg)))
+            self.versions[cfg.name] = version
 
-    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
-        if self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.float16)
-        return contextlib.nullcontext()
+    def embed(self, images: list[Image.Image]) -> dict[str, np.ndarray]:
+        images = [im.convert("RGB") for im in images]
+        return {
+            cfg.name: self._embed(cfg, model, views, images) for cfg, model, views in self._models
+        }
 
     @torch.inference_mode()
     def _embed(
@@ -114,13 +113,37 @@ class FeatureExtractor:
             total = None
             for view in views:  # test-time augmentation: mean of normalised embeddings
                 batch = torch.stack([view(im) for im in chunk]).to(self.device)
-                with self._autocast():
+                with _autocast(self.device):
                     emb = model(batch).float()
                 emb = torch.nn.functional.normalize(emb, dim=1)
                 total = emb if total is None else total + emb
             assert total is not None, "a global model has at least one view"
             out.append(torch.nn.functional.normalize(total, dim=1).cpu().numpy())
         return np.concatenate(out).astype(np.float32)
+
+
+def _autocast(device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.float16)
+    return contextlib.nullcontext()
+
+
+class FeatureExtractor:
+    """Loads the configured models once; `extract` is batched for the global models."""
+
+    def __init__(self, config: PipelineConfig, device: str | torch.device | None = None):
+        self.config = config
+        self.device = networks.pick_device(device)
+        self.globals = GlobalEmbedder(config.global_models, self.device)
+        self.model_versions: dict[str, str] = dict(self.globals.versions)
+        self._aliked = networks.create_aliked(
+            config.aliked_model, config.aliked_max_keypoints, config.aliked_detection_threshold
+        ).to(self.device)
+        self.model_versions["aliked"] = config.aliked_model
+        self.model_versions["lightglue"] = "aliked_lightglue"
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        return _autocast(self.device)
 
     @torch.inference_mode()
     def _local(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -141,9 +164,7 @@ class FeatureExtractor:
 
     def extract(self, images: list[Image.Image]) -> list[Features]:
         images = [im.convert("RGB") for im in images]
-        embeddings = {
-            cfg.name: self._embed(cfg, model, views, images) for cfg, model, views in self._globals
-        }
+        embeddings = self.globals.embed(images)
         result = []
         for i, image in enumerate(images):
             kpts, desc, kscore = self._local(image)

@@ -14,7 +14,7 @@ No Django here: the app (worker/reid/calibration.py) and the evaluation both cal
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,18 +54,21 @@ def left_out(
     return {i for i in gallery.items if event_of(events, i) == event} | {item_id}
 
 
-def choose(gallery: Gallery, n: int, seed: int = 0) -> list[tuple[int, bool]]:
+def choose(
+    gallery: Gallery, n: int, seed: int = 0, only: Collection[int] | None = None
+) -> list[tuple[int, bool]]:
     """n gallery ids in a seeded order, each with whether it leaves out its whole individual.
 
     Spread over individuals first (one image each in turn), so a few well-photographed
-    individuals do not make up the whole fit.
+    individuals do not make up the whole fit. With `only`, just those ids are drawn (a
+    fine-tuned model's: the images it did not train on).
     """
 
     def key(i: int) -> str:
         return hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()
 
     by_label: dict[str, list[int]] = {}
-    for i in sorted(gallery.items, key=key):
+    for i in sorted(gallery.items if only is None else set(only) & set(gallery.items), key=key):
         by_label.setdefault(gallery.label(i), []).append(i)
     order: list[int] = []
     lists = sorted(by_label.values(), key=lambda ids: key(ids[0]))
@@ -84,6 +87,7 @@ def run(
     seed: int = 0,
     score: Callable[[int, set[int]], dict[int, Raw]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    only: Collection[int] | None = None,
 ) -> list[PseudoQuery]:
     """Match n chosen gallery images against the rest of the gallery, each without its event.
 
@@ -91,7 +95,7 @@ def run(
     runs the fusion's shortlist and matchers with the excluded images taken out of the
     gallery for that query (and put back after it, also on error).
     """
-    chosen = choose(gallery, n, seed)
+    chosen = choose(gallery, n, seed, only)
     queries = []
     for k, (pid, whole) in enumerate(chosen, start=1):
         label = gallery.label(pid)
