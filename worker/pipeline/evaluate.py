@@ -123,7 +123,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--finetune-loss", choices=["arcface", "triplet"], default="triplet")
     p.add_argument("--finetune-minutes", type=float, default=18.0, help="training time budget")
     p.add_argument("--finetune-size", type=int, default=224, help="training image size")
-    p.add_argument("--finetune-frozen", type=float, default=0.25, help="frozen share of layers")
+    p.add_argument("--finetune-frozen", type=float, default=0.0, help="frozen share of layers")
     p.add_argument(
         "--save-raw",
         type=Path,

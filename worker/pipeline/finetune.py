@@ -42,7 +42,7 @@ class TrainConfig:
     loss: str = "triplet"  # "triplet" | "arcface"
     image_size: int = 224
     # Fraction of the backbone's parameter tensors, from the input side, kept frozen.
-    frozen_fraction: float = 0.25
+    frozen_fraction: float = 0.0
     max_epochs: int = 30
     patience: int = 5  # epochs without a better validation top-1 before stopping
     max_seconds: float = 18 * 60
