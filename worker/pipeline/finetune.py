@@ -1,9 +1,10 @@
 """Fine-tuning a global descriptor on a project's confirmed individuals (metric learning).
 
-The backbone is the project's timm model (the offline EfficientNet-Lite0 by default), its
-early layers frozen; the loss is ArcFace (its class centres start at each individual's mean
-embedding, so the first steps refine rather than scramble the features) or triplet loss with
-batch-hard mining, on batches of P individuals × K images. Each individual's latest images
+The backbone is the project's timm model (the offline EfficientNet-Lite0 by default), all of
+it trained or its input-side layers frozen (`frozen_fraction`); the loss is triplet with
+batch-hard mining (the default, measured better) or ArcFace (its class centres start at each
+individual's mean embedding, so the first steps refine rather than scramble the features),
+on batches of P individuals × K images. Each individual's latest images
 (by the given order: capture time, then id) are held out for validation; training stops
 early when their top-1 among the training images stops improving, or at the time budget,
 and keeps the best epoch. The result is a plain timm state dict (no head), loadable as a
