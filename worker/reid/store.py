@@ -149,7 +149,9 @@ def gallery_for(project: Project, config: PipelineConfig) -> _CachedGallery:
     edited (pipeline_results.store_features), so a row id names its content.
     """
     key = config.config_key()
-    cached = _galleries.setdefault((project.pk, key), _CachedGallery(Gallery(config)))
+    cached = _galleries.get((project.pk, key))
+    if cached is None:
+        cached = _galleries[(project.pk, key)] = _CachedGallery(Gallery(config))
     current = {
         sighting_id: (row_id, individual_id)
         for row_id, sighting_id, individual_id in _gallery_rows(project, key).values_list(
