@@ -7,12 +7,10 @@ database. Models load once per process through `get_extractor(config)`.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import torch
@@ -96,36 +94,35 @@ class GlobalEmbedder:
     def embed(self, images: list[Image.Image]) -> dict[str, np.ndarray]:
         images = [im.convert("RGB") for im in images]
         return {
-            cfg.name: self._embed(cfg, model, views, images) for cfg, model, views in self._models
+            cfg.name: embed_images(model, views, images, self.device, cfg.batch_size)
+            for cfg, model, views in self._models
         }
 
-    @torch.inference_mode()
-    def _embed(
-        self,
-        cfg: GlobalModelConfig,
-        model: torch.nn.Module,
-        views: list[networks.Transform],
-        images: list[Image.Image],
-    ) -> np.ndarray:
-        out = []
-        for start in range(0, len(images), cfg.batch_size):
-            chunk = images[start : start + cfg.batch_size]
-            total = None
-            for view in views:  # test-time augmentation: mean of normalised embeddings
-                batch = torch.stack([view(im) for im in chunk]).to(self.device)
-                with _autocast(self.device):
-                    emb = model(batch).float()
-                emb = torch.nn.functional.normalize(emb, dim=1)
-                total = emb if total is None else total + emb
-            assert total is not None, "a global model has at least one view"
-            out.append(torch.nn.functional.normalize(total, dim=1).cpu().numpy())
-        return np.concatenate(out).astype(np.float32)
 
-
-def _autocast(device: torch.device) -> contextlib.AbstractContextManager[Any]:
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.float16)
-    return contextlib.nullcontext()
+@torch.inference_mode()
+def embed_images(
+    model: torch.nn.Module,
+    views: Sequence[networks.Transform],
+    images: Sequence[Image.Image],
+    device: torch.device,
+    batch_size: int,
+) -> np.ndarray:
+    """[N, D] float32 L2-normalised embeddings: the mean of each view's normalised embedding
+    (test-time augmentation), then normalised again. The model runs as it is (eval mode is
+    the caller's)."""
+    out = []
+    for start in range(0, len(images), batch_size):
+        chunk = images[start : start + batch_size]
+        total = None
+        for view in views:
+            batch = torch.stack([view(im) for im in chunk]).to(device)
+            with networks.autocast(device):
+                emb = model(batch).float()
+            emb = torch.nn.functional.normalize(emb, dim=1)
+            total = emb if total is None else total + emb
+        assert total is not None, "a global model has at least one view"
+        out.append(torch.nn.functional.normalize(total, dim=1).cpu().numpy())
+    return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 0), np.float32)
 
 
 class FeatureExtractor:
@@ -142,9 +139,6 @@ class FeatureExtractor:
         self.model_versions["aliked"] = config.aliked_model
         self.model_versions["lightglue"] = "aliked_lightglue"
 
-    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
-        return _autocast(self.device)
-
     @torch.inference_mode()
     def _local(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         width, height = image.size
@@ -153,7 +147,7 @@ class FeatureExtractor:
         resized = image.resize(size, Image.Resampling.BILINEAR)
         array = np.array(resized, dtype=np.float32) / 255.0
         tensor = torch.from_numpy(array).permute(2, 0, 1)[None].to(self.device)
-        with self._autocast():
+        with networks.autocast(self.device):
             out = self._aliked({"image": tensor})
         kpts = out["keypoints"][0].float().cpu().numpy()
         desc = out["descriptors"][0].float().cpu().numpy()

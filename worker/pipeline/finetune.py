@@ -13,7 +13,6 @@ and keeps the best epoch. The result is a plain timm state dict (no head), loada
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import math
@@ -32,6 +31,7 @@ from torchvision import transforms as T
 
 from worker.pipeline import networks
 from worker.pipeline.config import GlobalModelConfig
+from worker.pipeline.features import embed_images
 
 log = logging.getLogger(__name__)
 
@@ -192,18 +192,15 @@ def _shrunk(image: Image.Image, size: int) -> Image.Image:
     return image
 
 
-@torch.inference_mode()
 def _embed(model: nn.Module, images: Sequence[Image.Image], view: View, device: torch.device,
            batch: int = 32) -> torch.Tensor:  # fmt: skip
+    """Test-view embeddings with the model in eval mode, put back in the mode it was in."""
     was_training = model.training
     model.eval()
-    out = []
-    for start in range(0, len(images), batch):
-        x = torch.stack([view(im) for im in images[start : start + batch]]).to(device)
-        with _autocast(device):
-            out.append(nn.functional.normalize(model(x).float(), dim=1).cpu())
-    model.train(was_training)
-    return torch.cat(out) if out else torch.zeros((0, 1))
+    try:
+        return torch.from_numpy(embed_images(model, [view], images, device, batch))
+    finally:
+        model.train(was_training)
 
 
 def _top1(train_emb: torch.Tensor, train_labels: list[str], val_emb: torch.Tensor,
@@ -214,12 +211,6 @@ def _top1(train_emb: torch.Tensor, train_labels: list[str], val_emb: torch.Tenso
     return float(
         np.mean([train_labels[j] == label for j, label in zip(nearest, val_labels, strict=True)])
     )
-
-
-def _autocast(device: torch.device) -> contextlib.AbstractContextManager[Any]:
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.float16)
-    return contextlib.nullcontext()
 
 
 def _batches(labels: list[int], cfg: TrainConfig, rng: random.Random) -> list[list[int]]:
@@ -309,7 +300,7 @@ def train(
         for batch in _batches(labels, cfg, rng):
             x = torch.stack([augment(train_images[i]) for i in batch]).to(dev)
             y = torch.tensor([labels[i] for i in batch], device=dev)
-            with _autocast(dev):
+            with networks.autocast(dev):
                 emb = model(x).float()
             loss = (
                 head(emb, y) if head is not None else triplet_batch_hard(emb, y, cfg.triplet_margin)

@@ -8,10 +8,8 @@ picks which shortlisted images LightGlue looks at.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
@@ -76,16 +74,11 @@ class LightGlueMatcher:
             "image_size": torch.from_numpy(size).to(self.device),
         }
 
-    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
-        if self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.float16)
-        return contextlib.nullcontext()
-
     @torch.inference_mode()
     def _run(self, query: Features, gallery: list[Features]) -> list[PairMatch]:
         data0 = self._side([query] * len(gallery))
         data1 = self._side(gallery)
-        with self._autocast():
+        with networks.autocast(self.device):
             out = self.model({"image0": data0, "image1": data1})
         results = []
         qk = data0["keypoints"][0].cpu().numpy()

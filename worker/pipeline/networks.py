@@ -4,6 +4,7 @@ unless a config explicitly names timm pretrained weights (`checkpoint=None`)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
@@ -27,6 +28,13 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
     if device is not None:
         return torch.device(device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def autocast(device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    """fp16 autocast on CUDA; nothing on a CPU (whose fp16/bf16 paths are slower here)."""
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.float16)
+    return contextlib.nullcontext()
 
 
 def file_sha8(path: str | Path) -> str:

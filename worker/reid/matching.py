@@ -225,7 +225,7 @@ def rescore_pending(project: Project, changed_ids: set[int], config: PipelineCon
     # Which pending sightings could each new image matter to? The same two shortlists, run
     # the other way round: the pending sightings form a temporary gallery.
     queries = Gallery(config)
-    query_features = {s.pk: Features.from_bytes(bytes(s.features.data)) for s in fresh}
+    query_features = {s.pk: _features(s) for s in fresh}
     queries.add(list(query_features), [str(pk) for pk in query_features], query_features.values())
     # Which new images each pending sighting is scored against: those whose shortlist found it.
     against: dict[int, list[int]] = {}

@@ -45,13 +45,11 @@ def process_batch(batch_id: int) -> None:
     project = batch.project
     config = store.project_config(project)
     started = time.monotonic()
-    waiting = store.gallery_without_features(project, config, CHUNK + 1)
-    while waiting:
-        store.extract_missing(waiting[:STEP], config)
+    while waiting := store.gallery_without_features(project, config, STEP):
+        store.extract_missing(waiting, config)
         if time.monotonic() - started > settings.REIDSITE_BATCH_SLICE_SECONDS:
             process_batch.delay(batch_id)
             return
-        waiting = store.gallery_without_features(project, config, CHUNK + 1)
     # Pending ones only: the matcher never matches a decided sighting, so one decided before
     # it was matched would stay in this list and the task would re-queue itself for ever
     # (a decided sighting that joins the gallery gets its features from update_gallery).
