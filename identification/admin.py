@@ -5,7 +5,8 @@ reaches the matcher. The admin shows them read-only.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from worker.pipeline.config import PipelineConfig
@@ -17,12 +18,14 @@ from .models import (
     Decision,
     Deployment,
     Event,
+    GlobalModelVersion,
     Individual,
     Media,
     Membership,
     Project,
     Sighting,
 )
+from .services import global_models
 
 
 class MembershipInline(admin.TabularInline):
@@ -55,8 +58,41 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "species", "created_at"]
     search_fields = ["name", "slug", "species"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["calibration", "decisions_since_refit"]
+    # The model in use changes through the matcher page or the version action below, which
+    # also re-embed the project (services.global_models.deploy).
+    readonly_fields = ["calibration", "decisions_since_refit", "global_model", "global_model_since"]
     inlines = [MembershipInline]
+
+
+@admin.register(GlobalModelVersion)
+class GlobalModelVersionAdmin(admin.ModelAdmin):
+    """Trainings are records of what was measured: read-only, with one action to put a
+    version that beat its predecessor in use (a rollback is the same action)."""
+
+    list_display = ["project", "number", "status", "top1_current", "top1_trained", "finished_at"]
+    list_filter = ["status", "project"]
+    actions = ["put_in_use"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: GlobalModelVersion | None = None
+    ) -> bool:
+        return False
+
+    @admin.action(description="Put the selected version in use (re-embeds its project)")
+    def put_in_use(self, request: HttpRequest, queryset: QuerySet[GlobalModelVersion]) -> None:
+        versions = list(queryset.select_related("project"))
+        if len(versions) != 1:
+            self.message_user(request, "Select exactly one version.", messages.ERROR)
+            return
+        version = versions[0]
+        if version not in global_models.deployable(version.project):
+            self.message_user(request, f"{version} did not beat the model in use.", messages.ERROR)
+            return
+        global_models.deploy(version.project, version)
+        self.message_user(request, f"{version.project}: {version} in use.", messages.SUCCESS)
 
 
 @admin.register(Deployment)

@@ -12,6 +12,7 @@ from .views import (
     help_pages,
     imports,
     individuals,
+    matcher,
     media,
     projects,
     review,
@@ -60,6 +61,9 @@ project_patterns = [
     path("individuals/<int:pk>/merge/", individuals.individual_merge, name="individual_merge"),
     path("individuals/<int:pk>/split/", individuals.individual_split, name="individual_split"),
     # Exports (issue 5)
+    path("matcher/", matcher.matcher_page, name="matcher"),
+    path("matcher/train/", matcher.matcher_train, name="matcher_train"),
+    path("matcher/deploy/", matcher.matcher_deploy, name="matcher_deploy"),
     path("exports/", exports.exports_page, name="exports"),
     path("exports/sightings.csv", exports.export_sightings, name="export_sightings"),
     path("exports/capture-history/", exports.export_capture_history, name="export_capture_history"),

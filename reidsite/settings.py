@@ -239,6 +239,23 @@ REIDSITE_CALIBRATION_REFIT_EVERY = env_int("REIDSITE_CALIBRATION_REFIT_EVERY", 5
 # Gallery images queried against the rest of the gallery to calibrate a project before (and
 # besides) its experts' decisions; about a second or two each on a CPU.
 REIDSITE_CALIBRATION_PSEUDO_QUERIES = env_int("REIDSITE_CALIBRATION_PSEUDO_QUERIES", 80, minimum=1)
+# Fine-tuning each project's global descriptor on its confirmed individuals
+# (identification/services/global_models.py): the first training once
+# REIDSITE_TRAIN_MIN_INDIVIDUALS individuals have two or more confirmed images, then again
+# after every REIDSITE_TRAIN_AFTER_CONFIRMATIONS new gallery images. A training stops at
+# REIDSITE_TRAIN_MINUTES (20 min for a 700-image gallery on a 2-core CPU, docs/benchmarks.md);
+# one whose epochs stopped for REIDSITE_TRAIN_STALLED_MINUTES lost its worker and is taken up
+# again by the sweeper.
+REIDSITE_TRAINING = env_bool("REIDSITE_TRAINING", True)
+REIDSITE_TRAIN_MIN_INDIVIDUALS = env_int("REIDSITE_TRAIN_MIN_INDIVIDUALS", 20, minimum=2)
+REIDSITE_TRAIN_AFTER_CONFIRMATIONS = env_int("REIDSITE_TRAIN_AFTER_CONFIRMATIONS", 100, minimum=1)
+REIDSITE_TRAIN_MINUTES = env_float("REIDSITE_TRAIN_MINUTES", 18, minimum=0.1)
+REIDSITE_TRAIN_MAX_EPOCHS = env_int("REIDSITE_TRAIN_MAX_EPOCHS", 30, minimum=0)
+REIDSITE_TRAIN_IMAGE_SIZE = env_int("REIDSITE_TRAIN_IMAGE_SIZE", 224, minimum=32)
+REIDSITE_TRAIN_FROZEN_FRACTION = env_float("REIDSITE_TRAIN_FROZEN_FRACTION", 0.0, minimum=0.0)
+REIDSITE_TRAIN_STALLED_MINUTES = env_float("REIDSITE_TRAIN_STALLED_MINUTES", 15, minimum=0.05)
+# Points on the matcher page's embedding map (the most recent gallery images, then pending).
+REIDSITE_EMBEDDING_MAP_POINTS = env_int("REIDSITE_EMBEDDING_MAP_POINTS", 1500, minimum=10)
 # The global descriptor: a timm model name such as "hf-hub:BVRA/MegaDescriptor-L-384"; unset
 # means the offline ImageNet EfficientNet-Lite0. REIDSITE_GLOBAL_CHECKPOINT loads that
 # architecture's weights from a local file (.pth/.safetensors) instead of downloading them.
@@ -304,6 +321,11 @@ CELERY_TASK_DEFAULT_QUEUE = "cpu"
 # process_batch extracts the gallery's waiting images before matching (worker/tasks/reid.py).
 PRIORITY_NOW, PRIORITY_SOON, PRIORITY_BATCH = 0, 3, 6
 CELERY_TASK_ROUTES = {
+    # Training takes up to REIDSITE_TRAIN_MINUTES: its own queue, served by its own worker
+    # process on the GPU machine, so no gallery update waits behind it. Re-embedding after a
+    # deployment is batch work on the gpu queue.
+    "worker.tasks.training.train_global_model": {"queue": "train", "priority": PRIORITY_BATCH},
+    "worker.tasks.training.*": {"queue": "gpu", "priority": PRIORITY_BATCH},
     "worker.tasks.reid.update_gallery": {"queue": "gpu", "priority": PRIORITY_NOW},
     "worker.tasks.reid.match": {"queue": "gpu", "priority": PRIORITY_NOW},
     "worker.tasks.reid.calibrate_from_gallery": {"queue": "gpu", "priority": PRIORITY_SOON},

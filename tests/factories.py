@@ -446,3 +446,41 @@ def camera_batch(
     if deployment is not None:
         regroup_events(deployment)
     return batch, [Media.objects.get(pk=m.pk) for m in media]
+
+
+# Small models for tests that run the pipeline: 64-pixel global descriptors, few keypoints.
+SMALL_REID = {
+    "global_models": [{"name": "global", "image_size": 64, "tta": "none"}],
+    "aliked_image_size": 256,
+    "aliked_max_keypoints": 256,
+}
+
+
+def coat_gallery(
+    project: Project, individuals: int, images: int, pending: int = 0
+) -> tuple[list[Individual], list[Sighting]]:
+    """A gallery of synthetic coats (individual k in `images` views, confirmed through the
+    decision service) and `pending` unmatched sightings of new views of the first ones,
+    with the small models of SMALL_REID. Nothing is extracted yet: the caller runs the
+    gallery update (its tasks wait for a commit that a test's transaction never makes)."""
+    project.reid_config = SMALL_REID
+    project.save(update_fields=["reid_config"])
+    catalogued = []
+    for k in range(individuals):
+        individual = Individual.objects.create(project=project, code=f"COAT-{k:02d}")
+        for view in range(images):
+            add_sighting(
+                project, individual=individual, image=camera_trap_jpeg(k, view, None, (320, 240)),
+                width=320, height=240,
+            )  # fmt: skip
+        catalogued.append(individual)
+    queued = [
+        add_sighting(
+            project,
+            image=camera_trap_jpeg(k % individuals, images, None, (320, 240)),
+            width=320,
+            height=240,
+        )  # fmt: skip
+        for k in range(pending)
+    ]
+    return catalogued, queued

@@ -2,6 +2,7 @@
 
 from .batches import Batch, BatchItem
 from .decisions import Decision
+from .global_models import GlobalModelVersion
 from .individuals import Individual
 from .media import DetectedObject, Event, Media
 from .projects import Deployment, Membership, Project, Role
@@ -15,6 +16,7 @@ __all__ = [
     "DetectedObject",
     "Deployment",
     "Event",
+    "GlobalModelVersion",
     "Individual",
     "Media",
     "Membership",

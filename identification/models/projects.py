@@ -104,6 +104,21 @@ class Project(models.Model):
     # The isotonic calibrations fitted on this project's decisions; empty means the default.
     calibration = models.JSONField(default=dict, blank=True)
     decisions_since_refit = models.PositiveIntegerField(default=0)
+    # The fine-tuned global descriptor in use (services.global_models); None: the site's.
+    global_model = models.ForeignKey(
+        "GlobalModelVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # When the model in use last changed: pending sightings matched before it are re-ranked.
+    global_model_since = models.DateTimeField(null=True, blank=True)
+    sides_symmetric = models.BooleanField(
+        default=False,
+        help_text="The animals' left and right sides look alike, so training may mirror "
+        "images. Off for flank-patterned species (a mirrored flank is another pattern).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProjectQuerySet.as_manager()

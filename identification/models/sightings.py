@@ -137,6 +137,9 @@ class SightingFeatures(models.Model):
     data = models.BinaryField()
     model_versions = models.JSONField(default=dict)
     config_key = models.CharField(max_length=64, help_text="Hash of the extraction settings.")
+    # Hash of the keypoint settings alone: a new global model re-embeds a row whose keypoints
+    # are still current without extracting them again. Empty: not known (older rows).
+    local_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -41,7 +41,11 @@ def mark_unreadable(sighting_id: int, error: str) -> None:
 
 @transaction.atomic
 def store_features(
-    sighting_id: int, data: bytes, model_versions: dict[str, str], config_key: str
+    sighting_id: int,
+    data: bytes,
+    model_versions: dict[str, str],
+    config_key: str,
+    local_key: str = "",
 ) -> None:
     # Replaced, not updated: a row's id then names its content (the workers' in-memory
     # galleries reload a gallery image when its features row id changes).
@@ -51,6 +55,7 @@ def store_features(
         data=data,
         model_versions=model_versions,
         config_key=config_key,
+        local_key=local_key,
     )
     Sighting.objects.filter(pk=sighting_id, pipeline_status=P.QUEUED).update(
         pipeline_status=P.EXTRACTED

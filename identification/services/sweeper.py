@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from ..models import Batch, BatchItem, Media, Sighting
 from . import batches as batch_service
-from . import reid_hooks
+from . import global_models, reid_hooks
 from .queueing import waiting_messages
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ class SweepResult:
 
     retried: list[tuple[int, str]] = field(default_factory=list)
     given_up: list[tuple[int, str]] = field(default_factory=list)
+    # Fine-tunings of a global model queued again (global_models.resume_stalled).
+    trainings: list[int] = field(default_factory=list)
 
 
 def sweep(now: dt.datetime | None = None) -> SweepResult:
@@ -113,6 +115,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             )
             progress = _latest(batch.finished_at, times["decided"], extracted["extracted"])
             sweeper.consider(batch, GALLERY, progress)
+        sweeper.result.trainings = global_models.resume_stalled(now)
     return sweeper.result
 
 

@@ -125,6 +125,13 @@ class PipelineConfig:
         blob = json.dumps(self.extraction_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
+    def local_key(self) -> str:
+        """Hash of the keypoint settings alone: features whose `local_key` still matches need
+        only their global embeddings again after a global model changed."""
+        local = {k: v for k, v in self.extraction_dict().items() if k != "global_models"}
+        blob = json.dumps(local, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
     @property
     def matcher_names(self) -> list[str]:
         return [m.name for m in self.global_models] + [LOCAL_MATCHER]

@@ -28,7 +28,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from identification.models import Candidate, Decision, Project, Sighting
-from identification.services import pipeline_results
+from identification.services import global_models, pipeline_results
 from worker.pipeline import pseudo_queries
 from worker.pipeline.calibration import (
     IsotonicCalibration,
@@ -168,11 +168,15 @@ def recalibrate_pending(project_id: int) -> int:
     return changed
 
 
-def gallery_fit_due(project: Project, gallery_images: int) -> bool:
-    """Has the gallery grown enough since its last fit (or never been fitted)?"""
+def gallery_fit_due(project: Project, gallery_images: int, config_key: str | None = None) -> bool:
+    """Has the gallery grown enough since its last fit (or never been fitted), or have its
+    features changed (another global model in use: its scores need their own calibration)?"""
     if gallery_images < MIN_GALLERY_IMAGES:
         return False
-    last = (project.calibration or {}).get("gallery_fit", {}).get("images", 0)
+    fit = (project.calibration or {}).get("gallery_fit", {})
+    if config_key is not None and fit.get("config_key", config_key) != config_key:
+        return True
+    last = fit.get("images", 0)
     return gallery_images >= max(last + 1, last * (1 + REFIT_GROWTH))
 
 
@@ -186,9 +190,10 @@ def fit_from_gallery(project_id: int) -> dict:
     if project is None:
         return {}
     config = store.project_config(project)
+    key = config.config_key()
     cached = store.gallery_for(project, config)
     gallery = cached.gallery
-    if not gallery_fit_due(project, len(gallery)):
+    if not gallery_fit_due(project, len(gallery), key):
         return {}
     labels = [gallery.label(i) for i in gallery.items]
     if len(set(labels)) == len(labels):
@@ -196,7 +201,10 @@ def fit_from_gallery(project_id: int) -> dict:
     events = gallery_events(project, list(gallery.items))
     fusion = WildFusion(config, default_calibrations())
     n = settings.REIDSITE_CALIBRATION_PSEUDO_QUERIES
-    queries = pseudo_queries.run(fusion, gallery, events, n, seed=project_id)
+    # Cross-fitting: a fine-tuned model is overconfident on the images it trained on, so
+    # only the others are queried (they are still matched against the whole gallery).
+    only = global_models.untrained_gallery(project, list(gallery.items))
+    queries = pseudo_queries.run(fusion, gallery, events, n, seed=project_id, only=only)
     name = default_storage.save(
         f"calibration/project-{project_id}/pseudo-queries-{len(gallery)}.json",
         ContentFile(json.dumps(pseudo_queries.to_json(queries)).encode()),
@@ -206,6 +214,9 @@ def fit_from_gallery(project_id: int) -> dict:
         "images": len(gallery),
         "individuals": len(set(labels)),
         "queries": len(queries),
+        "query_images": [q.gallery_id for q in queries],
+        "config_key": key,
+        "global_model": project.global_model.label if project.global_model else "",
         "fitted_at": timezone.now().isoformat(),
     }
     old = pipeline_results.save_gallery_fit(project_id, info)

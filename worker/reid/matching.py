@@ -40,9 +40,10 @@ INCREMENTAL_PENDING_K = 50
 
 def _fusion(project: Project, config: PipelineConfig) -> WildFusion:
     extractor = get_extractor(config)
-    return WildFusion(
-        config, project_calibrations(project), model_versions=extractor.model_versions
-    )
+    # Candidates say which of the project's fine-tuned models ranked them ("site": none).
+    version = project.global_model
+    versions = {**extractor.model_versions, "project_model": version.label if version else "site"}
+    return WildFusion(config, project_calibrations(project), model_versions=versions)
 
 
 def _pending_with_features(

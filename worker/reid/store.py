@@ -7,15 +7,17 @@ of Django.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet
 from PIL import Image, ImageOps
 
-from identification.models import Project, Sighting, SightingFeatures
+from identification.models import GlobalModelVersion, Project, Sighting, SightingFeatures
 from identification.services import pipeline_results
 from identification.services.detections import strips_of
 from identification.services.pipeline_results import RankedCandidate
@@ -41,7 +43,33 @@ def project_config(project: Project) -> PipelineConfig:
             }
         ]
     overrides.update(project.reid_config or {})
-    return PipelineConfig.from_dict(overrides)
+    config = PipelineConfig.from_dict(overrides)
+    version = project.global_model
+    if version is None or not version.file or not config.global_models:
+        return config
+    tuned = dataclasses.replace(
+        config.global_models[0],
+        model_name=version.model_name or config.global_models[0].model_name,
+        checkpoint=checkpoint_path(version),
+        image_size=version.image_size,
+    )
+    return dataclasses.replace(config, global_models=(tuned, *config.global_models[1:]))
+
+
+def checkpoint_path(version: GlobalModelVersion) -> str:
+    """A local file of the version's weights: the stored file itself on local storage, a
+    copy kept under REIDSITE_VAR_DIR for a remote one (timm loads from a path)."""
+    try:
+        return version.file.path
+    except NotImplementedError:  # remote storage: no path
+        local = Path(settings.VAR_DIR) / "global-models" / Path(str(version.file.name)).name
+        if not local.is_file():
+            local.parent.mkdir(parents=True, exist_ok=True)
+            with version.file.open("rb") as src:
+                part = local.with_suffix(".part")
+                part.write_bytes(src.read())
+                part.replace(local)
+        return str(local)
 
 
 def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int], np.ndarray | None]:
@@ -72,19 +100,24 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int], np.ndar
 
 def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int]:
     """Extract and store features of those sightings that lack current ones; returns the ids
-    that failed (their image could not be read), marking them so they are not retried."""
-    key = config.config_key()
+    that failed (their image could not be read), marking them so they are not retried.
+
+    A sighting whose stored keypoints are still current (same `local_key`: only the global
+    model changed, e.g. a fine-tuned one was deployed) gets new global embeddings only.
+    """
+    key, local = config.config_key(), config.local_key()
     todo = list(
         Sighting.objects.filter(pk__in=sighting_ids)
         .exclude(features__config_key=key)
-        .select_related("media__deployment")
+        .select_related("media__deployment", "features")
         .order_by("pk")
     )
     if not todo:
         return []
     extractor = get_extractor(config)
     failed: list[int] = []
-    images, offsets, masks, ready = [], [], [], []
+    full: list[tuple[Sighting, Image.Image, tuple[int, int], np.ndarray | None]] = []
+    globals_only: list[tuple[Sighting, Image.Image, Features]] = []
     for sighting in todo:
         try:
             image, offset, changed = load_crop(sighting)
@@ -93,18 +126,26 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
             pipeline_results.mark_unreadable(sighting.pk, str(exc))
             failed.append(sighting.pk)
             continue
-        images.append(image)
-        offsets.append(offset)
-        masks.append(changed)
-        ready.append(sighting)
-    features = extractor.extract(images) if images else []
-    for sighting, feats, offset, changed in zip(ready, features, offsets, masks, strict=True):
+        stored = getattr(sighting, "features", None)
+        if stored is not None and stored.local_key == local:
+            globals_only.append((sighting, image, Features.from_bytes(bytes(stored.data))))
+        else:
+            full.append((sighting, image, offset, changed))
+    features = extractor.extract([image for _, image, _, _ in full]) if full else []
+    for (sighting, _, offset, changed), feats in zip(full, features, strict=True):
         if changed is not None:  # a whole frame: its keypoints on the camera's scene go
             size = (sighting.media.width, sighting.media.height)
             feats = feats.only(off_scene(changed, size, feats.keypoints, offset))
         pipeline_results.store_features(
-            sighting.pk, feats.to_bytes(), extractor.model_versions, key
+            sighting.pk, feats.to_bytes(), extractor.model_versions, key, local
         )
+    if globals_only:
+        embedded = extractor.globals.embed([image for _, image, _ in globals_only])
+        for i, (sighting, _, old) in enumerate(globals_only):
+            feats = dataclasses.replace(old, globals={n: e[i] for n, e in embedded.items()})
+            pipeline_results.store_features(
+                sighting.pk, feats.to_bytes(), extractor.model_versions, key, local
+            )
     return failed
 
 

@@ -14,6 +14,7 @@ from celery import shared_task
 from django.conf import settings
 
 from identification.models import Batch, Project, Sighting
+from identification.services import global_models
 from worker.reid import store
 from worker.reid.calibration import fit_from_gallery, gallery_fit_due
 from worker.reid.matching import match_sightings, rescore_pending
@@ -120,6 +121,8 @@ def update_gallery(project_id: int, sighting_ids: list[int]) -> None:
     rescore_pending(project, set(sighting_ids), config)
     if gallery_fit_due(project, len(store.gallery_for(project, config).gallery)):
         calibrate_from_gallery.delay(project_id)
+    # Enough new confirmed individuals or images: fine-tune the global model on them.
+    global_models.request_training(project)
 
 
 @shared_task(**TIME_LIMITS)
