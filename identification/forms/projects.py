@@ -38,6 +38,7 @@ class ProjectSettingsForm(ProjectForm):
             "latest_capture_date",
             "detector",
             "detection_threshold",
+            "sides_symmetric",
         ]
         widgets = {
             "earliest_capture_date": forms.DateInput(attrs={"type": "date"}),

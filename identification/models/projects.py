@@ -115,6 +115,7 @@ class Project(models.Model):
     # When the model in use last changed: pending sightings matched before it are re-ranked.
     global_model_since = models.DateTimeField(null=True, blank=True)
     sides_symmetric = models.BooleanField(
+        "sides look alike",
         default=False,
         help_text="The animals' left and right sides look alike, so training may mirror "
         "images. Off for flank-patterned species (a mirrored flank is another pattern).",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from markdown_it import MarkdownIt
 
 # Page name -> file in docs/. Only these: the other docs are for the developers.
-PAGES = {"exports": "exports.md", "detection": "detection.md"}
+PAGES = {"exports": "exports.md", "detection": "detection.md", "matcher": "matcher.md"}
 _LINK = re.compile(r'href="(?:docs/)?([a-z-]+)\.md(#[^"]*)?"')
 
 

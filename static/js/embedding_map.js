@@ -2,6 +2,10 @@
 (function () {
   const thumb = document.getElementById("embedding-thumb");
   if (!thumb) return;
+  const toggle = document.getElementById("show-pending");
+  toggle?.addEventListener("change", () => {
+    document.querySelector(".embedding-maps").classList.toggle("hide-pending", !toggle.checked);
+  });
   document.querySelectorAll(".embedding-map circle[data-thumb]").forEach((dot) => {
     dot.addEventListener("mouseenter", () => {
       thumb.src = dot.dataset.thumb;

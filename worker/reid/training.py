@@ -32,6 +32,10 @@ def _order(sighting: Sighting) -> str:
 
 
 def _crops(sightings: list[Sighting]) -> list[tuple[Sighting, Image.Image]]:
+    """The sightings' crops, shrunk to twice the training size on their short side: a whole
+    gallery of full-resolution crops would not fit in a worker's memory, and both training
+    and the global models' own transforms scale them below that anyway."""
+    limit = 2 * max(settings.REIDSITE_TRAIN_IMAGE_SIZE, 224)
     out = []
     for sighting in sightings:
         try:
@@ -39,6 +43,10 @@ def _crops(sightings: list[Sighting]) -> list[tuple[Sighting, Image.Image]]:
         except Exception as exc:  # noqa: BLE001 - one unreadable image is left out
             log.warning("sighting %s left out of training: %s", sighting.pk, exc)
             continue
+        scale = limit / min(image.size)
+        if scale < 1:
+            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+            image = image.resize(size, Image.Resampling.BILINEAR)
         out.append((sighting, image))
     return out
 
