@@ -3,7 +3,7 @@ does), then rank each query's individual by its nearest gallery image, before an
 
     .venv/bin/python benchmarks/finetune_global.py --data ../shared/data/nyala-dev \
         [--loss triplet|arcface] [--size 224] [--frozen 0.0] [--minutes 18] [--lr 1e-3]
-        [--epochs 30] [--patience 5] [--out docs/benchmark-results/finetune_global.json]
+        [--epochs 30] [--patience 8] [--out docs/benchmark-results/finetune_global.json]
 
 Faster than `evaluate --finetune` (no keypoints, no LightGlue), so training settings can be
 compared in minutes; the whole pipeline's figures come from evaluate. Run it alone.
@@ -55,7 +55,7 @@ def main() -> None:
     p.add_argument("--minutes", type=float, default=18.0)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--patience", type=int, default=5)
+    p.add_argument("--patience", type=int, default=8)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path)
     args = p.parse_args()

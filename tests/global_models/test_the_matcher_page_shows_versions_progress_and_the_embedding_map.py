@@ -8,6 +8,7 @@ import pytest
 
 from identification.models import GlobalModelVersion
 from identification.services import global_models
+from tests.factories import add_individual
 
 pytestmark = [pytest.mark.django_db, pytest.mark.reid]
 
@@ -36,7 +37,10 @@ def test_members_see_the_comparison_and_the_map(
     assert client.get(url).status_code == 404
 
 
-def test_the_status_part_reloads_itself_while_a_training_waits(project, trainable, client, expert):
+def test_the_status_part_reloads_itself_while_a_training_waits(project, settings, client, expert):
+    settings.REIDSITE_TRAIN_MIN_INDIVIDUALS = 2
+    for code in ("A", "B"):
+        add_individual(project, code, images=2)
     version = global_models.request_training(project, now=True)
     global_models.claim(version.pk)
     global_models.record_epoch(version.pk, {"epoch": 1, "loss": 0.3, "val_top1": 0.6, "seconds": 4})

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from identification.models import GlobalModelVersion
 from identification.services import global_models, sweeper
+from tests.factories import add_individual
 from worker.tasks.training import train_global_model
 
 pytestmark = [pytest.mark.django_db, pytest.mark.reid]
@@ -34,7 +35,10 @@ def test_a_second_request_and_a_second_delivery_change_nothing(
     assert project.global_model_versions.count() == 1
 
 
-def test_a_training_still_beating_is_not_taken_by_another_delivery(project, trainable):
+def test_a_training_still_beating_is_not_taken_by_another_delivery(project, settings):
+    settings.REIDSITE_TRAIN_MIN_INDIVIDUALS = 2
+    for code in ("A", "B"):
+        add_individual(project, code, images=2)
     version = global_models.request_training(project, now=True)
     assert global_models.claim(version.pk)
     assert not global_models.claim(version.pk)  # the other delivery returns at once

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -174,7 +175,10 @@ class FeatureExtractor:
         return result
 
 
-_cache: dict[tuple[str, str], FeatureExtractor] = {}
+# Each project's fine-tuned global model is its own extraction setting: the least recently
+# used extractors go, so a worker serving many projects does not keep every model loaded.
+MAX_EXTRACTORS = 6
+_cache: OrderedDict[tuple[str, str], FeatureExtractor] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -184,4 +188,7 @@ def get_extractor(config: PipelineConfig, device: str | None = None) -> FeatureE
     with _lock:
         if key not in _cache:
             _cache[key] = FeatureExtractor(config, device)
+            while len(_cache) > MAX_EXTRACTORS:
+                _cache.popitem(last=False)
+        _cache.move_to_end(key)
         return _cache[key]

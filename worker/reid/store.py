@@ -192,6 +192,9 @@ def gallery_for(project: Project, config: PipelineConfig) -> _CachedGallery:
     key = config.config_key()
     cached = _galleries.get((project.pk, key))
     if cached is None:
+        # Another model in use: the project's galleries of older features are not needed.
+        for stale in [k for k in _galleries if k[0] == project.pk]:
+            del _galleries[stale]
         cached = _galleries[(project.pk, key)] = _CachedGallery(Gallery(config))
     current = {
         sighting_id: (row_id, individual_id)
