@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ..models import GlobalModelVersion, Project, Sighting
@@ -58,14 +58,16 @@ class Readiness:
         return self.individuals >= self.needed_individuals
 
 
-def _gallery(project: Project) -> Any:
+def gallery_sightings(project: Project) -> QuerySet[Sighting]:
+    """The project's gallery: confirmed sightings with an individual and a readable image
+    (what training learns from, and what a change of model re-embeds)."""
     return project.sightings.filter(
         status=Sighting.Status.CONFIRMED, individual__isnull=False
     ).exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
 
 
 def readiness(project: Project) -> Readiness:
-    gallery = _gallery(project)
+    gallery = gallery_sightings(project)
     per_individual = gallery.values("individual").annotate(n=Count("pk"))
     individuals = sum(1 for row in per_individual if row["n"] >= 2)
     images = gallery.count()
@@ -98,11 +100,13 @@ def request_training(
 ) -> GlobalModelVersion | None:
     """Queue a training if one is due (`now`: an admin's request, due as soon as the project
     has enough individuals); None when none was queued. Concurrent requests queue one."""
+    if not now and not settings.REIDSITE_TRAINING:
+        return None  # asked after every confirmation: no lock, no counting
     Project.objects.select_for_update().filter(pk=project.pk).first()
     ready = readiness(project)
     if ready.in_flight is not None or not ready.enough:
         return None
-    if not now and not (settings.REIDSITE_TRAINING and ready.images_to_next == 0):
+    if not now and ready.images_to_next > 0:
         return None
     number = (project.global_model_versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = GlobalModelVersion.objects.create(

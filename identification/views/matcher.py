@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,17 +23,13 @@ from .access import AuthenticatedRequest, get_project_for_user, has_role
 MAP_SIZE = 360  # SVG user units of one map
 
 
-def _gallery(project: Project) -> QuerySet[Sighting]:
-    return project.sightings.filter(status=Sighting.Status.CONFIRMED, individual__isnull=False)
-
-
 def _reembedding(project: Project) -> dict[str, int] | None:
     """How far the change of model has reached: gallery images with new global embeddings,
     pending sightings ranked again (None: nothing changed, or all of it is done)."""
     since = project.global_model_since
     if since is None:
         return None
-    gallery = _gallery(project).exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
+    gallery = global_models.gallery_sightings(project)
     pending = project.sightings.filter(
         status=Sighting.Status.PENDING, matched_at__isnull=False
     ).exclude(pipeline_status=Sighting.PipelineStatus.FAILED)

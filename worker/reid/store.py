@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from PIL import Image, ImageOps
 
 from identification.models import GlobalModelVersion, Project, Sighting, SightingFeatures
-from identification.services import pipeline_results
+from identification.services import global_models, pipeline_results
 from identification.services.detections import strips_of
 from identification.services.pipeline_results import RankedCandidate
 from worker.pipeline.config import PipelineConfig
@@ -164,8 +164,7 @@ _galleries: dict[tuple[int, str], _CachedGallery] = {}
 def gallery_without_features(project: Project, config: PipelineConfig, limit: int) -> list[int]:
     """Confirmed sightings (gallery images) still without current features, oldest first."""
     return list(
-        project.sightings.filter(status=Sighting.Status.CONFIRMED, individual__isnull=False)
-        .exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
+        global_models.gallery_sightings(project)
         .exclude(features__config_key=config.config_key())
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]

@@ -63,10 +63,7 @@ def train_version(version_id: int) -> GlobalModelVersion | None:
     device = networks.pick_device(None)
     global_models.started(version_id, base.model_name, device.type)
     gallery = list(
-        project.sightings.filter(status=Sighting.Status.CONFIRMED, individual__isnull=False)
-        .exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
-        .select_related("media__deployment")
-        .order_by("pk")
+        global_models.gallery_sightings(project).select_related("media__deployment").order_by("pk")
     )
     crops = _crops(gallery)
     examples = [finetune.Example(image, str(s.individual_id), _order(s)) for s, image in crops]
@@ -88,8 +85,8 @@ def train_version(version_id: int) -> GlobalModelVersion | None:
         tuned = dataclasses.replace(base, checkpoint=str(path), image_size=result.image_size)
         points = _embedding_map(project, config, tuned, crops)
     outcome = global_models.Outcome(
-        top1_current=_number(result.val_top1_before),
-        top1_trained=_number(result.val_top1_after),
+        top1_current=_rounded(result.val_top1_before),
+        top1_trained=_rounded(result.val_top1_after),
         image_size=result.image_size,
         loss=result.loss,
         train_images=result.train_images,
@@ -106,7 +103,8 @@ def train_version(version_id: int) -> GlobalModelVersion | None:
     return global_models.record_result(version_id, outcome, weights)
 
 
-def _number(value: float) -> float | None:
+def _rounded(value: float) -> float | None:
+    """For JSON and the page: NaN (nothing held out, no pair) is None."""
     return None if np.isnan(value) else round(float(value), 4)
 
 
@@ -163,10 +161,6 @@ def _embedding_map(
         "individuals": individuals,
         "before": rounded(embedding_map.layout(before_matrix, seed=project.pk)),
         "after": rounded(embedding_map.layout(after, seed=project.pk)),
-        "separation_before": _finite(embedding_map.separation(before_matrix[known], labels)),
-        "separation_after": _finite(embedding_map.separation(after[known], labels)),
+        "separation_before": _rounded(embedding_map.separation(before_matrix[known], labels)),
+        "separation_after": _rounded(embedding_map.separation(after[known], labels)),
     }
-
-
-def _finite(value: float) -> float | None:
-    return None if np.isnan(value) else round(value, 4)
