@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from worker.pipeline.model_choice import is_better
+
 from ..models import GlobalModelVersion, Project, Sighting
 from .queueing import send_on_commit, waiting_messages
 
@@ -182,13 +184,6 @@ class Outcome:
     seconds: float
     trained_on: list[int]
     embedding_map: dict[str, Any]
-
-
-def is_better(top1_current: float | None, top1_trained: float | None) -> bool:
-    """Strictly better on the held-out images; no held-out images proves nothing."""
-    if top1_trained is None or top1_current is None:
-        return False
-    return top1_trained > top1_current
 
 
 @transaction.atomic

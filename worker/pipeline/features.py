@@ -31,7 +31,10 @@ class Features:
     keypoints: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float16))
     descriptors: np.ndarray = field(default_factory=lambda: np.zeros((0, 128), np.float16))
     scores: np.ndarray = field(default_factory=lambda: np.zeros((0,), np.float16))
-    image_size: tuple[int, int] = (0, 0)  # (width, height) of the image given to extract()
+    # (width, height) of what keypoints were found in: the image given to extract(), or its
+    # focus. LightGlue scales keypoints by it; its attention sees only their relative places,
+    # so a focus's keypoints, kept in the image's pixels, match as a crop's do.
+    image_size: tuple[int, int] = (0, 0)
 
     def to_bytes(self) -> bytes:
         arrays: dict[str, np.ndarray] = {
@@ -157,19 +160,30 @@ class FeatureExtractor:
         kpts = kpts[order] * np.array([width / size[0], height / size[1]], dtype=np.float32)
         return kpts, desc[order], kscore[order]
 
-    def extract(self, images: list[Image.Image]) -> list[Features]:
+    def extract(
+        self,
+        images: list[Image.Image],
+        focus: Sequence[tuple[int, int, int, int] | None] | None = None,
+    ) -> list[Features]:
+        """Features of each image; where `focus` gives a box (left, top, right, bottom) for an
+        image (a whole frame's focus, detection/scene.py), of that part of it only, its
+        keypoints still in the image's pixels."""
         images = [im.convert("RGB") for im in images]
-        embeddings = self.globals.embed(images)
+        boxes = list(focus) if focus is not None else [None] * len(images)
+        views = [im if box is None else im.crop(box) for im, box in zip(images, boxes, strict=True)]
+        embeddings = self.globals.embed(views)
         result = []
-        for i, image in enumerate(images):
-            kpts, desc, kscore = self._local(image)
+        for i, (view, box) in enumerate(zip(views, boxes, strict=True)):
+            kpts, desc, kscore = self._local(view)
+            if box is not None:
+                kpts = kpts + np.array(box[:2], dtype=np.float32)
             result.append(
                 Features(
                     globals={name: emb[i] for name, emb in embeddings.items()},
                     keypoints=kpts.astype(np.float16),
                     descriptors=desc.astype(np.float16),
                     scores=kscore.astype(np.float16),
-                    image_size=image.size,
+                    image_size=view.size,
                 )
             )
         return result

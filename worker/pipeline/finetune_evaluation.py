@@ -30,7 +30,9 @@ def tune(
 ) -> tuple[PipelineConfig, finetune.TrainResult, Path]:
     """Train on the gallery records; the config with the tuned checkpoint, the result and
     where the checkpoint was written (named by its content, so feature caches stay true)."""
-    examples = [finetune.Example(r.open(), r.identity, r.event or r.image_id) for r in gallery]
+    examples = [
+        finetune.Example(r.open_global(), r.identity, r.event or r.image_id) for r in gallery
+    ]
     result = finetune.train(config.global_models[0], examples, train_config, device, _report)
     buffer = io.BytesIO()
     torch.save(result.state_dict, buffer)
@@ -71,7 +73,7 @@ def reembed(
     out = dict(feats)
     for start in range(0, len(records), batch):
         chunk = records[start : start + batch]
-        embeddings = embedder.embed([r.open() for r in chunk])
+        embeddings = embedder.embed([r.open_global() for r in chunk])
         for i, rec in enumerate(chunk):
             old = feats[rec.image_id]
             out[rec.image_id] = dataclasses.replace(

@@ -22,7 +22,7 @@ from identification.services import global_models, pipeline_results
 from identification.services.detections import strips_of
 from identification.services.pipeline_results import RankedCandidate
 from worker.pipeline.config import PipelineConfig
-from worker.pipeline.detection.scene import is_whole_frame, off_scene
+from worker.pipeline.detection.scene import focus_in, is_whole_frame, off_scene
 from worker.pipeline.features import Features, get_extractor
 from worker.pipeline.fusion import IndividualScore
 from worker.pipeline.gallery import Gallery
@@ -98,6 +98,22 @@ def load_crop(sighting: Sighting) -> tuple[Image.Image, tuple[int, int], np.ndar
     return image.crop((left, top, right, bottom)), (left, top), changed
 
 
+def focus_of(
+    sighting: Sighting, image: Image.Image, offset: tuple[int, int], changed: np.ndarray | None
+) -> tuple[int, int, int, int] | None:
+    """What the matcher sees of load_crop's image (a box in it; None: all of it): for a whole
+    frame whose camera's scene explains it, the frame's focus (detection/scene.py)."""
+    return focus_in(image.size, offset, changed, (sighting.media.width, sighting.media.height))
+
+
+def global_view(
+    sighting: Sighting, image: Image.Image, offset: tuple[int, int], changed: np.ndarray | None
+) -> Image.Image:
+    """What the global descriptor sees of load_crop's image: the part focus_of names."""
+    box = focus_of(sighting, image, offset, changed)
+    return image if box is None else image.crop(box)
+
+
 def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int]:
     """Extract and store features of those sightings that lack current ones; returns the ids
     that failed (their image could not be read), marking them so they are not retried.
@@ -128,10 +144,12 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
             continue
         stored = getattr(sighting, "features", None)
         if stored is not None and stored.local_key == local:
-            globals_only.append((sighting, image, Features.from_bytes(bytes(stored.data))))
+            view = global_view(sighting, image, offset, changed)
+            globals_only.append((sighting, view, Features.from_bytes(bytes(stored.data))))
         else:
             full.append((sighting, image, offset, changed))
-    features = extractor.extract([image for _, image, _, _ in full]) if full else []
+    focus = [focus_of(s, image, offset, changed) for s, image, offset, changed in full]
+    features = extractor.extract([image for _, image, _, _ in full], focus) if full else []
     for (sighting, _, offset, changed), feats in zip(full, features, strict=True):
         if changed is not None:  # a whole frame: its keypoints on the camera's scene go
             size = (sighting.media.width, sighting.media.height)
@@ -140,7 +158,7 @@ def extract_missing(sighting_ids: list[int], config: PipelineConfig) -> list[int
             sighting.pk, feats.to_bytes(), extractor.model_versions, key, local
         )
     if globals_only:
-        embedded = extractor.globals.embed([image for _, image, _ in globals_only])
+        embedded = extractor.globals.embed([view for _, view, _ in globals_only])
         for i, (sighting, _, old) in enumerate(globals_only):
             feats = dataclasses.replace(old, globals={n: e[i] for n, e in embedded.items()})
             pipeline_results.store_features(

@@ -32,14 +32,15 @@ def _order(sighting: Sighting) -> str:
 
 
 def _crops(sightings: list[Sighting]) -> list[tuple[Sighting, Image.Image]]:
-    """The sightings' crops, shrunk to twice the training size on their short side: a whole
-    gallery of full-resolution crops would not fit in a worker's memory, and both training
-    and the global models' own transforms scale them below that anyway."""
+    """What the global descriptor sees of each sighting (store.global_view), shrunk to twice
+    the training size on its short side: a whole gallery of full-resolution crops would not
+    fit in a worker's memory, and both training and the global models' own transforms scale
+    them below that anyway."""
     limit = 2 * max(settings.REIDSITE_TRAIN_IMAGE_SIZE, 224)
     out = []
     for sighting in sightings:
         try:
-            image, _, _ = store.load_crop(sighting)
+            image = store.global_view(sighting, *store.load_crop(sighting))
         except Exception as exc:  # noqa: BLE001 - one unreadable image is left out
             log.warning("sighting %s left out of training: %s", sighting.pk, exc)
             continue

@@ -7,9 +7,15 @@ in one or two of them is not in the median). Where a frame looks like the scene,
 scene and is dropped; keypoints on what differs (the animal) are kept. Like the data strips,
 the scene is found per deployment and frame size, from the same sampled frames.
 
+The global descriptor of a whole frame sees the same bank in every frame of the camera, so it
+ranks by camera, not by animal; and an animal covering 2 % of the frame gets few keypoints at
+the matcher's resolution. Both are computed on the frame's focus instead: the box around the
+largest region that differs from the scene, padded (`focus_box`). The sighting itself stays a
+whole frame; only what the matcher looks at narrows.
+
 Where the scene does not explain a frame (night against day frames, a moved camera, an animal
 that stood in most of the sampled frames), nearly everything differs, or nearly nothing does;
-the frame's keypoints are then all kept, as before.
+the frame's keypoints are then all kept, and the matcher sees the whole frame, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFilter
+from scipy import ndimage
 
 SIZE = 256  # longest side of the stored scene, pixels
 MIN_FRAMES = 3  # a median of fewer frames keeps the animals that are in them
@@ -33,6 +40,11 @@ MIN_KEPT = 16  # fewer keypoints off the scene than this: keep them all
 # "none" detector makes): its keypoints on the scene go. A detector's smaller box holds the
 # animal, camouflaged or not, and keeps all of its keypoints.
 WHOLE_SCENE = 0.9
+# The focus: changed regions at least this share of the largest one's area belong to it when
+# they lie within its padded box (an animal's legs or tail can come apart from its body).
+FOCUS_PART = 0.1
+FOCUS_PAD = 0.2  # share of the focus's width and height added on each side
+FOCUS_MIN = 1 / 8  # shortest focus side, as a share of the frame's longest side
 
 
 def _small_grey(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
@@ -143,3 +155,74 @@ def _grow(mask: np.ndarray, by: int) -> np.ndarray:
         grown[:, :-1] |= out[:, 1:]
         out = grown
     return out
+
+
+def focus_box(
+    changed: np.ndarray | None, frame_size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    """The part of a whole frame its global descriptor should see, as (left, top, right,
+    bottom) frame pixels: the box around the largest changed region (Scene.changed) and the
+    changed parts near it, padded. None without a mask (the whole frame is seen)."""
+    if changed is None or not changed.any():
+        return None
+    labels, count = ndimage.label(changed, structure=np.ones((3, 3), dtype=bool))
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    slices = ndimage.find_objects(labels)
+    largest = int(np.argmax(areas))
+    top, left = slices[largest][0].start, slices[largest][1].start
+    bottom, right = slices[largest][0].stop, slices[largest][1].stop
+    near_x, near_y = right - left, bottom - top
+    for i, (rows, cols) in enumerate(slices):
+        if areas[i] < FOCUS_PART * areas[largest]:
+            continue
+        if (
+            cols.start < right + near_x
+            and cols.stop > left - near_x
+            and rows.start < bottom + near_y
+            and rows.stop > top - near_y
+        ):
+            top, left = min(top, rows.start), min(left, cols.start)
+            bottom, right = max(bottom, rows.stop), max(right, cols.stop)
+    h, w = changed.shape
+    sx, sy = frame_size[0] / w, frame_size[1] / h
+    least = FOCUS_MIN * max(frame_size)
+    width = max((right - left) * sx * (1 + 2 * FOCUS_PAD), least)
+    height = max((bottom - top) * sy * (1 + 2 * FOCUS_PAD), least)
+    cx, cy = (left + right) / 2 * sx, (top + bottom) / 2 * sy
+    box = (
+        max(0, round(cx - width / 2)),
+        max(0, round(cy - height / 2)),
+        min(frame_size[0], round(cx + width / 2)),
+        min(frame_size[1], round(cy + height / 2)),
+    )
+    return box if box[2] > box[0] and box[3] > box[1] else None
+
+
+def focus_in(
+    size: tuple[int, int],
+    offset: tuple[int, int],
+    changed: np.ndarray | None,
+    frame_size: tuple[int, int],
+) -> tuple[int, int, int, int] | None:
+    """The frame's focus within a crop of it (`size`, starting at `offset`), in the crop's
+    pixels; None without one (the whole crop is seen)."""
+    box = focus_box(changed, frame_size)
+    if box is None:
+        return None
+    left, top = max(box[0] - offset[0], 0), max(box[1] - offset[1], 0)
+    right, bottom = min(box[2] - offset[0], size[0]), min(box[3] - offset[1], size[1])
+    if right - left < 8 or bottom - top < 8:
+        return None
+    return left, top, right, bottom
+
+
+def focused(
+    image: Image.Image,
+    offset: tuple[int, int],
+    changed: np.ndarray | None,
+    frame_size: tuple[int, int],
+) -> Image.Image:
+    """What the matcher sees of `image`, a crop of a frame of `frame_size` starting at
+    `offset`: its part within the frame's focus, or all of it without one."""
+    box = focus_in(image.size, offset, changed, frame_size)
+    return image if box is None else image.crop(box)
