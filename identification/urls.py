@@ -16,6 +16,7 @@ from .views import (
     media,
     projects,
     review,
+    review_lists,
 )
 
 project_patterns = [
@@ -36,11 +37,11 @@ project_patterns = [
     path("media/<int:pk>/boxes/", media.media_add_box, name="media_add_box"),
     path("media/<int:pk>/thumbnail/", media.media_thumbnail, name="media_thumbnail"),
     # Review (issue 4)
-    path("review/", review.review_queue, name="review_queue"),
+    path("review/", review_lists.review_queue, name="review_queue"),
     path("review/next/", review.review_next, name="review_next"),
-    path("review/bulk/", review.review_bulk, name="review_bulk"),
+    path("review/bulk/", review_lists.review_bulk, name="review_bulk"),
     path("review/undo/", review.review_undo, name="review_undo"),
-    path("review/overview/", review.review_overview, name="review_overview"),
+    path("review/overview/", review_lists.review_overview, name="review_overview"),
     path("review/<int:pk>/", review.review_sighting, name="review_sighting"),
     path("review/<int:pk>/claim/", review.review_claim, name="review_claim"),
     path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),

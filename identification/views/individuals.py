@@ -18,7 +18,7 @@ from ..models import Individual, Project, Role, Sighting
 from ..services import decisions as svc
 from ..services import individual_search, undo
 from .access import AuthenticatedRequest, get_project_for_user, has_role
-from .review import not_post, wants_fragment
+from .review_common import not_post, wants_fragment
 
 PER_PAGE = 48
 

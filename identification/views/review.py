@@ -11,51 +11,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from ..forms.review import BoxForm, BulkForm, DecisionForm, QueueFilterForm, posted_id
+from ..forms.review import BoxForm, DecisionForm, posted_id
 from ..models import Candidate, Decision, Individual, Project, Role, Sighting
 from ..services import boxes, individual_search, tracks, undo
 from ..services import decisions as svc
 from ..services import review_queue as rq
-from .access import AuthenticatedRequest, HtmxRequest, get_project_for_user, has_role
-
-SKIP_KEEP = 200
-
-
-def wants_fragment(request: HtmxRequest) -> bool:
-    """An htmx swap; a history restore (back button, cache miss) needs the whole page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def not_post(request: HttpRequest) -> HttpResponse | None:
-    """405 for a non-POST, checked after the project guard so non-members still get 404."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
-def _filters(request: HttpRequest) -> rq.QueueFilters:
-    return QueueFilterForm(request.GET).filters()
-
-
-def _with_qs(url: str, filters: rq.QueueFilters) -> str:
-    qs = filters.querystring()
-    return f"{url}?{qs}" if qs else url
-
-
-def _skipped_key(project: Project) -> str:
-    return f"review-skipped-{project.pk}"
-
-
-def _remember_skip(request: HttpRequest, project: Project, pk: int) -> None:
-    """This expert's queue serves the sighting after the others (the last SKIP_KEEP kept)."""
-    key = _skipped_key(project)
-    request.session[key] = [*request.session.get(key, []), pk][-SKIP_KEEP:]
+from .access import AuthenticatedRequest, get_project_for_user
+from .review_common import (
+    filters_of,
+    form_error,
+    not_post,
+    remember_skip,
+    skipped_key,
+    wants_fragment,
+    with_qs,
+)
 
 
 def _screen(
@@ -93,7 +69,7 @@ def _screen(
         "box_px": _box_pixels(sighting),
         "calibration": rq.calibration_note(project),
     }
-    url = _with_qs(reverse("review_sighting", args=[project.slug, pk]), filters)
+    url = with_qs(reverse("review_sighting", args=[project.slug, pk]), filters)
     if wants_fragment(request):
         response = push_url(render(request, "review/_screen.html", context), url)
     else:
@@ -117,83 +93,22 @@ def _empty(
         "counts": rq.counts(project, filters),
         "filters": filters,
         "qs": filters.querystring(),
-        "skipped": len(request.session.get(_skipped_key(project), [])),
+        "skipped": len(request.session.get(skipped_key(project), [])),
         "last_decision": undo.last_undoable(project, request.user),
     }
     template = "review/_empty.html" if wants_fragment(request) else "review/empty.html"
     response = render(request, template, context)
     if wants_fragment(request):
-        push_url(response, _with_qs(reverse("review_next", args=[project.slug]), filters))
+        push_url(response, with_qs(reverse("review_next", args=[project.slug]), filters))
     return response
-
-
-@login_required
-def review_queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request, slug, Role.EXPERT)
-    filters = _filters(request)
-    rows = rq.queue(project, filters).select_related(
-        "media__deployment", "individual", "claimed_by"
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    rq.annotate_rows(list(page))
-    context = {
-        "project": project,
-        "page": page,
-        "filters": filters,
-        "qs": filters.querystring(),
-        "counts": rq.counts(project, filters),
-        "batches": project.batches.only("pk", "archive_name", "created_at")[:200],
-        "deployments": project.deployments.only("pk", "code", "name"),
-        "orders": rq.ORDERS,
-        "statuses": rq.STATUSES,
-        "now": timezone.now(),
-    }
-    return render(request, "review/queue.html", context)
-
-
-@login_required
-def review_bulk(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """Mark the sightings ticked in the queue list no animal, or skip them, in one go."""
-    project = get_project_for_user(request, slug, Role.EXPERT)
-    if refused := not_post(request):
-        return refused
-    filters = _filters(request)
-    form = BulkForm(request.POST)
-    back = _with_qs(reverse("review_queue", args=[slug]), filters)
-    if not form.is_valid() or not form.ids():
-        messages.error(request, _form_error(form) or "Tick at least one sighting.")
-        return redirect(back)
-    chosen = list(
-        Sighting.objects.filter(project=project, pk__in=form.ids())
-        .select_related("project")
-        .order_by("pk")
-    )
-    done, refused_ = 0, []
-    for sighting in chosen:
-        try:
-            if form.cleaned_data["action"] == "discard":
-                if sighting.status == Sighting.Status.PENDING:
-                    svc.discard(sighting, by=request.user)
-                    done += 1
-            else:
-                svc.skip(sighting, by=request.user)
-                _remember_skip(request, project, sighting.pk)
-                done += 1
-        except svc.DecisionError as error:
-            refused_.append(str(error))
-    what = "marked no animal" if form.cleaned_data["action"] == "discard" else "skipped"
-    messages.success(request, f"{done} sighting{'s' if done != 1 else ''} {what}.")
-    for text in refused_[:5]:
-        messages.error(request, text)
-    return redirect(back)
 
 
 @login_required
 def review_next(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The first sighting of the queue that nobody else holds and this expert did not skip."""
     project = get_project_for_user(request, slug, Role.EXPERT)
-    filters = _filters(request)
-    key = _skipped_key(project)
+    filters = filters_of(request)
+    key = skipped_key(project)
     if request.GET.get("reset"):
         request.session.pop(key, None)
     pk = rq.next_for(
@@ -203,13 +118,13 @@ def review_next(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         return _empty(request, project, filters)
     if wants_fragment(request):
         return _screen(request, project, pk, filters)
-    return redirect(_with_qs(reverse("review_sighting", args=[slug, pk]), filters))
+    return redirect(with_qs(reverse("review_sighting", args=[slug, pk]), filters))
 
 
 @login_required
 def review_sighting(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
-    return _screen(request, project, pk, _filters(request))
+    return _screen(request, project, pk, filters_of(request))
 
 
 @login_required
@@ -231,11 +146,11 @@ def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
         return refused
-    filters = _filters(request)
+    filters = filters_of(request)
     sighting = get_object_or_404(Sighting.objects.select_related("project"), project=project, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _after(request, project, pk, filters, ("error", _form_error(form)), stay=True)
+        return _after(request, project, pk, filters, ("error", form_error(form)), stay=True)
     data = form.cleaned_data
     action, seen = data["action"], data["version"]
     try:
@@ -279,7 +194,7 @@ def review_decide(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
             text = f"Sighting {pk} marked as no identifiable animal."
         else:
             decision = svc.skip(sighting, by=request.user)
-            _remember_skip(request, project, pk)
+            remember_skip(request, project, pk)
             text = f"Skipped sighting {pk}."
     except svc.DecisionError as error:
         return _after(request, project, pk, filters, ("error", str(error)), stay=True)
@@ -324,7 +239,7 @@ def review_individuals(request: AuthenticatedRequest, slug: str, pk: int) -> Htt
     box is a GET form and this is a page of its own with the same buttons.
     """
     project = get_project_for_user(request, slug, Role.EXPERT)
-    filters = _filters(request)
+    filters = filters_of(request)
     sighting = get_object_or_404(Sighting, project=project, pk=pk)
     q = request.GET.get("q", "")[:100]
     ranks = {
@@ -356,7 +271,7 @@ def review_untrack(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRes
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
         return refused
-    filters = _filters(request)
+    filters = filters_of(request)
     sighting = get_object_or_404(Sighting, project=project, pk=pk)
     frame_pk = posted_id(request.POST.get("frame", ""))
     # Only a frame of the track on screen: the expert saw what they split off.
@@ -382,13 +297,13 @@ def review_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
         return refused
-    filters = _filters(request)
+    filters = filters_of(request)
     sighting = get_object_or_404(
         Sighting.objects.select_related("project", "media"), project=project, pk=pk
     )
     form = BoxForm(request.POST)
     if not form.is_valid():
-        return _after(request, project, pk, filters, ("error", _form_error(form)), stay=True)
+        return _after(request, project, pk, filters, ("error", form_error(form)), stay=True)
     action = form.cleaned_data["action"]
     try:
         if action == "remove":
@@ -407,10 +322,6 @@ def review_box(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     return _after(request, project, pk, filters, ("success", text), stay=True)
 
 
-def _form_error(form: DecisionForm | BoxForm | BulkForm) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 def _after(
     request: AuthenticatedRequest,
     project: Project,
@@ -426,7 +337,7 @@ def _after(
             return _screen(request, project, pk, filters, notice)
         # The decided one is excluded too: under a status filter other than "pending" it
         # would still be first in the queue.
-        skipped = request.session.get(_skipped_key(project), [])
+        skipped = request.session.get(skipped_key(project), [])
         next_pk = rq.next_for(project, request.user, filters, exclude=[*skipped, pk])
         if next_pk is None:
             messages.add_message(request, messages.SUCCESS, notice[1])
@@ -435,13 +346,13 @@ def _after(
     level = messages.ERROR if notice[0] == "error" else messages.SUCCESS
     messages.add_message(request, level, notice[1])
     if stay:
-        return redirect(_with_qs(reverse("review_sighting", args=[project.slug, pk]), filters))
+        return redirect(with_qs(reverse("review_sighting", args=[project.slug, pk]), filters))
     # Still inside the POST: claim the next sighting here (the GET it redirects to only looks).
-    skipped = request.session.get(_skipped_key(project), [])
+    skipped = request.session.get(skipped_key(project), [])
     next_pk = rq.next_for(project, request.user, filters, exclude=[*skipped, pk])
     if next_pk is None:
-        return redirect(_with_qs(reverse("review_next", args=[project.slug]), filters))
-    return redirect(_with_qs(reverse("review_sighting", args=[project.slug, next_pk]), filters))
+        return redirect(with_qs(reverse("review_next", args=[project.slug]), filters))
+    return redirect(with_qs(reverse("review_sighting", args=[project.slug, next_pk]), filters))
 
 
 @login_required
@@ -450,7 +361,7 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug, Role.EXPERT)
     if refused := not_post(request):
         return refused
-    filters = _filters(request)
+    filters = filters_of(request)
     try:
         record = undo.undo_last(project, by=request.user)
     except svc.DecisionError as error:
@@ -459,13 +370,13 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         if wants_fragment(request) and shown is not None:
             return _screen(request, project, shown, filters, ("error", str(error)))
         messages.error(request, str(error))
-        return redirect(_with_qs(reverse("review_next", args=[slug]), filters))
+        return redirect(with_qs(reverse("review_next", args=[slug]), filters))
     undone = record.reverts
     assert undone is not None  # an undo record always reverts a decision
     text = f"Undone: {undone.get_action_display().lower()}."
     if undone.action == Decision.Action.SKIP:
         # Back to the skipped sighting: the queue serves it to this expert again.
-        key = _skipped_key(project)
+        key = skipped_key(project)
         request.session[key] = [
             pk for pk in request.session.get(key, []) if pk != undone.sighting_id
         ]
@@ -482,20 +393,4 @@ def review_undo(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     if wants_fragment(request):
         return _screen(request, project, undone.sighting_id, filters, ("success", text))
     messages.success(request, text)
-    return redirect(_with_qs(reverse("review_sighting", args=[slug, undone.sighting_id]), filters))
-
-
-@login_required
-def review_overview(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """The project overview's review section, loaded into the overview page by htmx."""
-    project = get_project_for_user(request, slug)
-    context = {
-        "project": project,
-        "counts": rq.review_counts(project.sightings.all()),
-        "per_expert": rq.decisions_per_expert(project),
-        "recent": Decision.objects.filter(project=project)
-        .select_related("user", "individual", "sighting")
-        .order_by("-created_at", "-pk")[:8],
-        "can_review": has_role(project, Role.EXPERT),
-    }
-    return render(request, "review/_project_review.html", context)
+    return redirect(with_qs(reverse("review_sighting", args=[slug, undone.sighting_id]), filters))
