@@ -114,6 +114,9 @@ class Project(models.Model):
     )
     # When the model in use last changed: pending sightings matched before it are re-ranked.
     global_model_since = models.DateTimeField(null=True, blank=True)
+    # The sweeper's retries of a re-embedding that stopped (services.reembedding).
+    reembed_retries = models.PositiveSmallIntegerField(default=0)
+    reembed_retried_at = models.DateTimeField(null=True, blank=True)
     sides_symmetric = models.BooleanField(
         "sides look alike",
         default=False,

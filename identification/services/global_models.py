@@ -225,8 +225,15 @@ def deploy(project: Project, version: GlobalModelVersion | None) -> None:
     if version is not None and (version.project_id != project.pk or version.status != S.BETTER):
         raise ValueError(f"{version} cannot be deployed in {project}")
     now = timezone.now()
-    Project.objects.filter(pk=project.pk).update(global_model=version, global_model_since=now)
-    project.global_model, project.global_model_since = version, now
+    # The model already in use, asked again (a switch the sweeper gave up): the switch goes on
+    # from where it stopped, with the sweeper's count of retries started anew.
+    in_use = project.global_model_id == (version.pk if version else None)
+    since = project.global_model_since if in_use else now
+    Project.objects.filter(pk=project.pk).update(
+        global_model=version, global_model_since=since, reembed_retries=0, reembed_retried_at=None
+    )
+    project.reembed_retries, project.reembed_retried_at = 0, None
+    project.global_model, project.global_model_since = version, since
     if version is not None:
         GlobalModelVersion.objects.filter(pk=version.pk).update(deployed_at=now)
     log.info("project %s: global model %s deployed", project.pk, version or "of the site")

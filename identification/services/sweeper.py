@@ -28,6 +28,9 @@ that only one of two concurrent sweeps wins. Progress since the last retry start
 again; REIDSITE_SWEEP_MAX_RETRIES retries in a row without progress give the stage up: the
 ingest or matching fails the batch, and the gallery stage marks the images it could not
 extract, each with a message.
+
+Fine-tunings whose worker died (global_models.resume_stalled) and re-embeddings after a model
+change whose message was lost (reembedding.resume_stalled) are sent again the same way.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from django.utils import timezone
 
 from ..models import Batch, BatchItem, Media, Sighting
 from . import batches as batch_service
-from . import global_models, reid_hooks
+from . import global_models, reembedding, reid_hooks
 from .queueing import waiting_messages
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,8 @@ class SweepResult:
     given_up: list[tuple[int, str]] = field(default_factory=list)
     # Fine-tunings of a global model queued again (global_models.resume_stalled).
     trainings: list[int] = field(default_factory=list)
+    # Projects whose re-embedding after a model change was sent again (reembedding.py).
+    reembeddings: list[int] = field(default_factory=list)
 
 
 def sweep(now: dt.datetime | None = None) -> SweepResult:
@@ -116,6 +121,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
             progress = _latest(batch.finished_at, times["decided"], extracted["extracted"])
             sweeper.consider(batch, GALLERY, progress)
         sweeper.result.trainings = global_models.resume_stalled(now)
+        sweeper.result.reembeddings = reembedding.resume_stalled(now)
     return sweeper.result
 
 

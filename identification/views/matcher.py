@@ -16,42 +16,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..models import GlobalModelVersion, Individual, Project, Role, Sighting
+from ..models import GlobalModelVersion, Individual, Project, Role
 from ..services import global_models
+from ..services import reembedding as reembedding_service
 from .access import AuthenticatedRequest, get_project_for_user, has_role
 
 MAP_SIZE = 360  # SVG user units of one map
 
 
-def _reembedding(project: Project) -> dict[str, int] | None:
-    """How far the change of model has reached: gallery images with new global embeddings,
-    pending sightings ranked again (None: nothing changed, or all of it is done)."""
-    since = project.global_model_since
-    if since is None:
-        return None
-    gallery = global_models.gallery_sightings(project)
-    pending = project.sightings.filter(
-        status=Sighting.Status.PENDING, matched_at__isnull=False
-    ).exclude(pipeline_status=Sighting.PipelineStatus.FAILED)
-    counts = {
-        "gallery": gallery.count(),
-        "gallery_done": gallery.filter(features__created_at__gte=since).count(),
-        "pending": pending.count(),
-        "pending_done": pending.filter(matched_at__gte=since).count(),
-    }
-    if counts["gallery_done"] == counts["gallery"] and counts["pending_done"] == counts["pending"]:
-        return None
-    return counts
-
-
 def _status_context(project: Project) -> dict[str, Any]:
     ready = global_models.readiness(project)
-    reembedding = _reembedding(project)
+    reembedding = reembedding_service.progress(project)
     return {
         "project": project,
         "ready": ready,
         "reembedding": reembedding,
-        "polling": ready.in_flight is not None or reembedding is not None,
+        "polling": ready.in_flight is not None
+        or (reembedding is not None and not reembedding.given_up),
         "can_manage": has_role(project, Role.ADMIN),
     }
 

@@ -19,4 +19,9 @@ LIMITS: TimeLimits = {"soft_time_limit": 120, "time_limit": 180}
 @shared_task(**LIMITS)
 def sweep_stalled_batches() -> dict[str, list]:
     result = sweeper.sweep()
-    return {"retried": result.retried, "given_up": result.given_up, "trainings": result.trainings}
+    return {
+        "retried": result.retried,
+        "given_up": result.given_up,
+        "trainings": result.trainings,
+        "reembeddings": result.reembeddings,
+    }
