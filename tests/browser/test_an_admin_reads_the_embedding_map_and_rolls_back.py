@@ -53,8 +53,10 @@ def test_hovering_a_dot_shows_its_image_and_rollback_is_one_click(
     page.uncheck("#show-pending")
     assert not pending_rings.first.is_visible()
 
-    page.click("text=Roll back to the site's model")
-    page.wait_for_selector("text=Now using the site's model")
+    # The live server's eager tasks re-embed and re-rank inside this request: on a loaded
+    # 2-core machine that takes longer than the default action timeout.
+    page.click("text=Roll back to the site's model", timeout=90_000)
+    page.wait_for_selector("text=Now using the site's model", timeout=90_000)
     project.refresh_from_db()
     assert project.global_model is None
     for sighting in pending:
