@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Project, Sighting
-from . import global_models
+from . import global_models, retries
 from .queueing import send_on_commit, waiting_messages
 
 log = logging.getLogger(__name__)
@@ -62,45 +62,40 @@ def progress(project: Project, now: dt.datetime | None = None) -> Progress | Non
         pending.aggregate(at=Max("matched_at"))["at"],
     ]
     last = max([since, *(t for t in done if t is not None and t >= since)])
-    retried = project.reembed_retried_at
-    stall = dt.timedelta(minutes=settings.REIDSITE_SWEEP_STALLED_MINUTES)
+    retry = retries.due(last, project.reembed_retries, project.reembed_retried_at, now,
+                        _stall(), settings.REIDSITE_SWEEP_MAX_RETRIES)  # fmt: skip
     # The last retry had its time and did nothing.
-    given_up = (
-        project.reembed_retries >= settings.REIDSITE_SWEEP_MAX_RETRIES
-        and retried is not None
-        and last <= retried
-        and now - retried >= stall
-    )
+    given_up = retry is not None and retry.give_up
     return Progress(**counts, last_progress=last, given_up=given_up)
+
+
+def _stall() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.REIDSITE_SWEEP_STALLED_MINUTES)
 
 
 def resume_stalled(now: dt.datetime | None = None) -> list[int]:
     """Send again the re-embeddings that stopped (see the module docstring); returns the ids
     of their projects."""
     now = now or timezone.now()
-    stall = dt.timedelta(minutes=settings.REIDSITE_SWEEP_STALLED_MINUTES)
+    stall = _stall()
     changed = Project.objects.filter(global_model_since__lt=now - stall).order_by("pk")
     if not changed.exists() or waiting_messages(global_models.REEMBED_TASK) > 0:
         return []  # nothing changed long ago, or the workers have it queued
     resumed = []
     for project in changed:
         state = progress(project, now)
-        if state is None or state.given_up:
+        if state is None:
             continue
-        retried = project.reembed_retried_at
-        if now - max(state.last_progress, retried or state.last_progress) < stall:
+        retry = retries.due(state.last_progress, project.reembed_retries,
+                            project.reembed_retried_at, now, stall,
+                            settings.REIDSITE_SWEEP_MAX_RETRIES)  # fmt: skip
+        if retry is None or retry.give_up:
             continue
-        progressed = retried is None or state.last_progress > retried
-        retries = 1 if progressed else project.reembed_retries + 1
-        # Only one of two concurrent sweeps gets past this update, from the state both read.
-        won = Project.objects.filter(
-            pk=project.pk, reembed_retries=project.reembed_retries, reembed_retried_at=retried
-        ).update(reembed_retries=retries, reembed_retried_at=now)
-        if not won:
+        if not retries.claim(project, "reembed_retries", "reembed_retried_at", retry.count, now):
             continue
         log.warning(
             "project %s: re-embedding made no progress since %s; sent again (retry %s of %s)",
-            project.pk, state.last_progress.isoformat(), retries,
+            project.pk, state.last_progress.isoformat(), retry.count,
             settings.REIDSITE_SWEEP_MAX_RETRIES,
         )  # fmt: skip
         send_on_commit(global_models.REEMBED_TASK, project.pk)

@@ -27,7 +27,7 @@ up. A retry is recorded on the batch (stall_retries, stall_retried_at) by a cond
 that only one of two concurrent sweeps wins. Progress since the last retry starts the count
 again; REIDSITE_SWEEP_MAX_RETRIES retries in a row without progress give the stage up: the
 ingest or matching fails the batch, and the gallery stage marks the images it could not
-extract, each with a message.
+extract, each with a message. The rule is services/retries.py, shared with the re-embedding.
 
 Fine-tunings whose worker died (global_models.resume_stalled) and re-embeddings after a model
 change whose message was lost (reembedding.resume_stalled) are sent again the same way.
@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from ..models import Batch, BatchItem, Media, Sighting
 from . import batches as batch_service
-from . import global_models, reembedding, reid_hooks
+from . import global_models, reembedding, reid_hooks, retries
 from .queueing import waiting_messages
 
 log = logging.getLogger(__name__)
@@ -184,29 +184,21 @@ class _Sweeper:
         self._waiting: dict[str, int] = {}
 
     def consider(self, batch: Batch, stage: str, progress: dt.datetime) -> None:
-        clock = max(progress, batch.stall_retried_at or progress)
-        if self.now - clock < self.stall or self._queue_busy(stage):
+        retry = retries.due(progress, batch.stall_retries, batch.stall_retried_at, self.now,
+                            self.stall, self.max_retries)  # fmt: skip
+        if retry is None or self._queue_busy(stage):
             return
-        progressed = batch.stall_retried_at is None or progress > batch.stall_retried_at
-        give_up = not progressed and batch.stall_retries >= self.max_retries
-        retries = 1 if progressed else batch.stall_retries + 1
-        # Only one of two concurrent sweeps gets past this update, from the state both read.
-        won = Batch.objects.filter(
-            pk=batch.pk,
-            stall_retries=batch.stall_retries,
-            stall_retried_at=batch.stall_retried_at,
-        ).update(stall_retries=batch.stall_retries if give_up else retries,
-                 stall_retried_at=self.now)  # fmt: skip
-        if not won:
+        if not retries.claim(batch, "stall_retries", "stall_retried_at", retry.count, self.now):
             return
-        if give_up:
+        if retry.give_up:
             log.warning("batch %s: %s stalled after %s retries; giving up", batch.pk, stage,
                         batch.stall_retries)  # fmt: skip
             GIVE_UP[stage](batch, self._give_up_message(batch, stage))
             self.result.given_up.append((batch.pk, stage))
         else:
             log.warning("batch %s: %s made no progress since %s; re-queued (retry %s of %s)",
-                        batch.pk, stage, clock.isoformat(), retries, self.max_retries)  # fmt: skip
+                        batch.pk, stage, progress.isoformat(), retry.count,
+                        self.max_retries)  # fmt: skip
             RESUME[stage](batch)
             self.result.retried.append((batch.pk, stage))
 

@@ -127,6 +127,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--finetune-minutes", type=float, default=18.0, help="training time budget")
     p.add_argument("--finetune-size", type=int, default=224, help="training image size")
     p.add_argument("--finetune-frozen", type=float, default=0.0, help="frozen share of layers")
+    p.add_argument("--finetune-schedule", choices=["constant", "cosine"], default="constant")
     p.add_argument(
         "--save-raw",
         type=Path,
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
         train_cfg = TrainConfig(
             loss=args.finetune_loss, image_size=args.finetune_size, seed=args.seed,
             frozen_fraction=args.finetune_frozen, max_seconds=args.finetune_minutes * 60,
+            schedule=args.finetune_schedule,
         )  # fmt: skip
         tuned_config, result, path = finetune_evaluation.tune(
             config, gallery_recs, train_cfg, args.cache_dir, args.device

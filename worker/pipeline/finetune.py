@@ -51,6 +51,11 @@ class TrainConfig:
     images_per_individual: int = 4  # K
     lr: float = 1e-3
     head_lr: float = 5e-3
+    # "constant": the learning rate throughout (the default: on nyala-dev the cosine schedule
+    # did not measurably beat it, docs/benchmarks.md); "cosine": a one-epoch linear warm-up,
+    # then a cosine decay to 5 % over `max_epochs` (by epochs, not the clock, so a seed gives
+    # the same weights on any machine).
+    schedule: str = "constant"
     weight_decay: float = 1e-4
     arcface_scale: float = 30.0
     arcface_margin: float = 0.3
@@ -145,6 +150,18 @@ def triplet_batch_hard(
     if not valid.any():
         return emb.sum() * 0
     return nn.functional.relu(hardest_pos - hardest_neg + margin)[valid].mean()
+
+
+def lr_factor(step: int, steps_per_epoch: int, cfg: TrainConfig) -> float:
+    """The learning rate's multiplier at an optimiser step (see `TrainConfig.schedule`)."""
+    if cfg.schedule == "constant":
+        return 1.0
+    warmup = max(1, steps_per_epoch)
+    if step < warmup:
+        return 0.1 + 0.9 * step / warmup
+    total = max(warmup + 1, steps_per_epoch * cfg.max_epochs)
+    progress = min(1.0, (step - warmup) / (total - warmup))
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def _freeze(model: nn.Module, fraction: float) -> None:
@@ -260,6 +277,8 @@ def train(
     cfg = cfg or TrainConfig()
     if cfg.loss not in ("arcface", "triplet"):
         raise ValueError(f"unknown loss {cfg.loss!r}: use arcface or triplet")
+    if cfg.schedule not in ("cosine", "constant"):
+        raise ValueError(f"unknown schedule {cfg.schedule!r}: use cosine or constant")
     started = time.monotonic()
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -303,6 +322,10 @@ def train(
     if head is not None:
         groups.append({"params": list(head.parameters()), "lr": cfg.head_lr})
     optimiser = torch.optim.AdamW(groups, weight_decay=cfg.weight_decay)
+    steps_per_epoch = len(_batches(labels, cfg, random.Random(0)))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: lr_factor(step, steps_per_epoch, cfg)
+    )
     scaler = torch.amp.GradScaler("cuda", enabled=dev.type == "cuda")
     best, best_mrr, best_epoch = before, before_mrr, 0
     best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -324,6 +347,7 @@ def train(
             scaler.scale(loss).backward()
             scaler.step(optimiser)
             scaler.update()
+            scheduler.step()
             losses.append(float(loss.detach()))
         top1, mrr = validate()
         row = {"epoch": epoch, "loss": float(np.mean(losses)), "val_top1": top1,
